@@ -1,0 +1,1 @@
+//! modkit-containerizers

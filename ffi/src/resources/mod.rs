@@ -1,0 +1,1 @@
+//! placeholder: the resource model (helper fills this)

@@ -1,0 +1,1 @@
+//! placeholder: Mesos v1 JSON records (helper fills this)
