@@ -1,0 +1,11 @@
+//! The host side of the ABI: the services table handed to modules, the descriptor checks, and the
+//! adaptors that present a C module as the SDK trait of its kind.
+
+mod descriptor;
+mod foreign;
+mod services;
+
+pub(crate) use descriptor::read_vtable;
+pub use descriptor::{read_descriptor, Descriptor, DescriptorError, DESCRIPTOR_SIZE_1_0};
+pub use foreign::ForeignFactory;
+pub use services::HostServices;

@@ -1,0 +1,30 @@
+//! Sorters order clients (roles or frameworks) by fairness.
+
+use crate::sdk::{Quantities, Result};
+
+/// See `modkit_sorter_vtable` in modkit.h for the meaning of each call. Used by one thread at a
+/// time (the allocator's), hence `&mut self`.
+pub trait Sorter: Send {
+    fn add_client(&mut self, client: &str) -> Result<()>;
+    fn remove_client(&mut self, client: &str) -> Result<()>;
+    fn activate(&mut self, client: &str) -> Result<()>;
+    fn deactivate(&mut self, client: &str) -> Result<()>;
+    fn update_weight(&mut self, path: &str, weight: f64) -> Result<()>;
+    fn add_agent(&mut self, agent: &str, total: Quantities<'_>) -> Result<()>;
+    fn remove_agent(&mut self, agent: &str) -> Result<()>;
+    fn allocated(&mut self, client: &str, agent: &str, resources: Quantities<'_>) -> Result<()>;
+    fn update(
+        &mut self,
+        client: &str,
+        agent: &str,
+        old_resources: Quantities<'_>,
+        new_resources: Quantities<'_>,
+    ) -> Result<()>;
+    fn unallocated(&mut self, client: &str, agent: &str, resources: Quantities<'_>) -> Result<()>;
+    /// The client's total allocation, name → quantity.
+    fn allocation(&mut self, client: &str) -> Result<Vec<(String, f64)>>;
+    /// Hands the active clients to `out` in fairness order.
+    fn sort(&mut self, out: &mut dyn FnMut(&str)) -> Result<()>;
+    fn contains(&mut self, client: &str) -> Result<bool>;
+    fn count(&mut self) -> Result<usize>;
+}

@@ -1,0 +1,30 @@
+//! The Rust SDK: one safe trait per kind, the export macro, and the factory both built-in and
+//! loaded modules are created through.
+//!
+//! A module author implements [`Create`] and one kind trait, then calls [`export_module!`]
+//! (crate root). Built-in modules use exactly this path.
+
+mod error;
+pub mod export;
+mod factory;
+mod host;
+pub mod kinds;
+mod params;
+mod quantities;
+
+pub use error::ModuleError;
+pub use export::ExportedModule;
+pub use factory::{native, Create, Exported, Instance, ModuleFactory, ModuleInfo};
+pub use host::{Host, LogLevel};
+pub use kinds::{
+    allocator::{Allocator, Offer},
+    anonymous::Anonymous,
+    hook::*,
+    isolator::{Isolator, LimitationSink},
+    sorter::Sorter,
+};
+pub use params::Parameters;
+pub use quantities::{Quantities, QuantityBuf};
+
+/// Result of every SDK call.
+pub type Result<T, E = ModuleError> = std::result::Result<T, E>;

@@ -1,0 +1,4 @@
+//! The modkit host: the module manager and the command line that drives it.
+
+pub mod cli;
+pub mod modules;
