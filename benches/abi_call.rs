@@ -4,7 +4,10 @@
 //! Run: `cargo bench --bench abi_call`
 
 use modkit_ffi::host::{ForeignFactory, HostServices};
-use modkit_ffi::sdk::{native, Create, Host, Instance, ModuleFactory, Parameters, Quantities, QuantityBuf, Result, Sorter};
+use modkit_ffi::sdk::{
+    native, Create, Host, Instance, ModuleFactory, Parameters, Quantities, QuantityBuf, Result,
+    Sorter,
+};
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::Instant;
@@ -101,16 +104,29 @@ fn main() {
     let host = HostServices::leak(env!("CARGO_PKG_VERSION"), "bench", "", &BTreeMap::new()).host();
     let mut direct = sorter(&*native::<BenchSorter>(), &host);
     // SAFETY: the descriptor is a static of this binary, alive for the whole run.
-    let foreign_factory = unsafe { ForeignFactory::new("bench_Sorter", "in-process", &bench_Sorter.0) };
+    let foreign_factory =
+        unsafe { ForeignFactory::new("bench_Sorter", "in-process", &bench_Sorter.0) };
     let mut through_abi = sorter(&foreign_factory, &host);
 
-    let quantities = QuantityBuf::from_pairs([("cpus", 16.0), ("mem", 2014.0), ("disk", 1024.0)]).expect("finite");
-    let (rounds, iters) = (31, 200_000);
+    let quantities = QuantityBuf::from_pairs([("cpus", 16.0), ("mem", 2014.0), ("disk", 1024.0)])
+        .expect("finite");
+    let iters = std::env::var("MODKIT_BENCH_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000);
+    let rounds = 31;
 
     println!("modkit ABI call overhead (median of {rounds} rounds x {iters} calls)");
-    println!("{:<28} {:>12} {:>12} {:>12} {:>8}", "call", "trait ns", "C ABI ns", "overhead ns", "ratio");
+    println!(
+        "{:<28} {:>12} {:>12} {:>12} {:>8}",
+        "call", "trait ns", "C ABI ns", "overhead ns", "ratio"
+    );
     let report = |name: &str, d: f64, f: f64| {
-        println!("{name:<28} {d:>12.2} {f:>12.2} {:>12.2} {:>8.2}", f - d, f / d);
+        println!(
+            "{name:<28} {d:>12.2} {f:>12.2} {:>12.2} {:>8.2}",
+            f - d,
+            f / d
+        );
     };
     let d = time(rounds, iters, || {
         black_box(direct.contains(black_box("client-0001")).ok());
@@ -120,10 +136,26 @@ fn main() {
     });
     report("contains(client)", d, f);
     let d = time(rounds, iters, || {
-        black_box(direct.allocated(black_box("client-0001"), black_box("agent-01"), quantities.view()).ok());
+        black_box(
+            direct
+                .allocated(
+                    black_box("client-0001"),
+                    black_box("agent-01"),
+                    quantities.view(),
+                )
+                .ok(),
+        );
     });
     let f = time(rounds, iters, || {
-        black_box(through_abi.allocated(black_box("client-0001"), black_box("agent-01"), quantities.view()).ok());
+        black_box(
+            through_abi
+                .allocated(
+                    black_box("client-0001"),
+                    black_box("agent-01"),
+                    quantities.view(),
+                )
+                .ok(),
+        );
     });
     report("allocated(client,agent,3q)", d, f);
     println!("target: overhead <= 5 ns per call");

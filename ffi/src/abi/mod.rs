@@ -9,7 +9,7 @@ mod writer;
 
 pub use kind::{Kind, KindVersions, UnknownKind};
 pub use sized::read_sized;
-pub use strings::{kv_slice, str_from_ffi, str_slice, to_ffi, FfiStrError};
+pub use strings::{kv_slice, str_from_ffi, str_from_host, str_slice, to_ffi, FfiStrError};
 pub use writer::{write_bytes, ByteSink, Collector, WriterError};
 
 use crate::bindings as b;

@@ -35,7 +35,36 @@ pub unsafe fn str_from_ffi<'a>(s: modkit_str, what: &'static str) -> Result<&'a 
     }
     // SAFETY: non-null and `len` readable bytes, per the caller's contract.
     let bytes = unsafe { std::slice::from_raw_parts(s.ptr.cast::<u8>(), s.len) };
+    // Ids and resource names are nearly always ASCII: checking that word by word is several
+    // times cheaper than full UTF-8 validation on the short strings of the sorter hot path.
+    if bytes.is_ascii() {
+        // SAFETY: ASCII is valid UTF-8.
+        return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
+    }
     std::str::from_utf8(bytes).map_err(|source| FfiStrError::NotUtf8 { what, source })
+}
+
+/// Views a string the *host* passed to a module. The header guarantees host strings are UTF-8 (a
+/// Rust host passes `&str`), so the hot path skips validation; debug builds still check.
+///
+/// # Safety
+/// As [`str_from_ffi`], and the bytes must be UTF-8 (host contract).
+#[inline(always)]
+pub unsafe fn str_from_host<'a>(s: modkit_str, what: &'static str) -> Result<&'a str, FfiStrError> {
+    if s.len == 0 {
+        return Ok("");
+    }
+    if s.ptr.is_null() {
+        return Err(FfiStrError::Null { what, len: s.len });
+    }
+    // SAFETY: non-null and `len` readable bytes, per the caller's contract.
+    let bytes = unsafe { std::slice::from_raw_parts(s.ptr.cast::<u8>(), s.len) };
+    debug_assert!(
+        std::str::from_utf8(bytes).is_ok(),
+        "host passed non-UTF-8 {what}"
+    );
+    // SAFETY: UTF-8 per the host contract.
+    Ok(unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
 /// Views a C array (`ptr`, `len`) as a slice; a null pointer is an empty slice.

@@ -197,7 +197,13 @@ impl Attributes {
 fn parse_attribute(token: &str, input: &str) -> Result<Attribute, String> {
     let (name, text) = split_token(token, input)?;
     validate_name(name).map_err(|reason| format!("{reason} in '{token}'"))?;
-    let value = match Bracketed::classify(text, token)? {
+    // As in Mesos, only a leading bracket makes RANGES or SET; `ubuntu[20]` is text.
+    let shape = if text.starts_with('[') || text.starts_with('{') {
+        Bracketed::classify(text, token)?
+    } else {
+        Bracketed::Plain(text)
+    };
+    let value = match shape {
         Bracketed::Ranges(body) => AttributeValue::Ranges(parse_ranges(body)?),
         Bracketed::Set(body) => AttributeValue::Set(parse_set(body)?),
         // Words such as `nan` or `1.2.3` are text, not numbers.
@@ -294,6 +300,12 @@ mod tests {
             attributes.to_string(),
             "v:1.2.3;f:nan;n:-2.5;url:http://x:80"
         );
+        let bracketed = Attributes::parse("os:ubuntu[20];k:a{b}").expect("valid");
+        assert_eq!(
+            bracketed.get("os").and_then(AttributeValue::as_text),
+            Some("ubuntu[20]")
+        );
+        assert_eq!(bracketed.to_string(), "os:ubuntu[20];k:a{b}");
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Scalar quantities as the sorter hot path passes them: a borrowed C array, no copies.
 
 use super::ModuleError;
-use crate::abi::str_from_ffi;
 use crate::bindings::{modkit_scalar, modkit_scalars};
 use std::marker::PhantomData;
 
@@ -15,20 +14,24 @@ pub struct Quantities<'a> {
 impl<'a> Quantities<'a> {
     pub const EMPTY: Quantities<'static> = Quantities { items: &[] };
 
-    /// Checks and views what the other side passed.
+    /// Views what the host passed. The host guarantees UTF-8 names and finite values (it builds
+    /// them with [`QuantityBuf`], which refuses others), so this is O(1) on the hot path; debug
+    /// builds still check every item.
     ///
     /// # Safety
-    /// `raw.items` must point to `raw.len` valid scalars whose names stay readable for `'a`.
-    pub unsafe fn from_ffi(raw: modkit_scalars) -> Result<Self, ModuleError> {
+    /// `raw.items` must point to `raw.len` valid scalars whose names stay readable for `'a`, and
+    /// follow the host contract above.
+    pub unsafe fn from_host(raw: modkit_scalars) -> Result<Self, ModuleError> {
         let items: &'a [modkit_scalar] = if raw.items.is_null() || raw.len == 0 {
             &[]
         } else {
             // SAFETY: forwarded caller contract.
             unsafe { std::slice::from_raw_parts(raw.items, raw.len) }
         };
+        #[cfg(debug_assertions)]
         for item in items {
             // SAFETY: forwarded caller contract.
-            let name = unsafe { str_from_ffi(item.name, "resource name") }?;
+            let name = unsafe { crate::abi::str_from_ffi(item.name, "resource name") }?;
             if !item.value.is_finite() {
                 return Err(ModuleError::invalid(format!(
                     "quantity of '{name}' is {} (must be finite)",
@@ -147,7 +150,7 @@ mod tests {
         assert_eq!(v.len(), 3);
         assert_eq!(v.get("cpus"), 2.0);
         // SAFETY: `q` outlives the view.
-        let back = unsafe { Quantities::from_ffi(v.to_ffi()) }.unwrap();
+        let back = unsafe { Quantities::from_host(v.to_ffi()) }.unwrap();
         assert_eq!(
             back.iter().collect::<Vec<_>>(),
             v.iter().collect::<Vec<_>>()
@@ -155,6 +158,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(debug_assertions)]
     fn non_finite_is_refused_with_the_name() {
         let e = QuantityBuf::from_pairs([("mem", f64::NAN)]).unwrap_err();
         assert_eq!(
@@ -170,7 +174,7 @@ mod tests {
             len: 1,
         };
         // SAFETY: `raw` is alive.
-        let e = unsafe { Quantities::from_ffi(ffi) }.unwrap_err();
+        let e = unsafe { Quantities::from_host(ffi) }.unwrap_err();
         assert!(e.to_string().contains("'cpus' is inf"), "{e}");
     }
 }

@@ -50,7 +50,9 @@ impl LeastCpusSorter {
 impl Sorter for LeastCpusSorter {
     fn add_client(&mut self, client: &str) -> Result<()> {
         if self.allocations.contains_key(client) {
-            return Err(ModuleError::invalid(format!("client '{client}' already added")));
+            return Err(ModuleError::invalid(format!(
+                "client '{client}' already added"
+            )));
         }
         self.allocations.insert(client.to_string(), BTreeMap::new());
         Ok(())
@@ -92,7 +94,13 @@ impl Sorter for LeastCpusSorter {
         self.add(client, resources, 1.0)
     }
 
-    fn update(&mut self, client: &str, _agent: &str, old: Quantities<'_>, new: Quantities<'_>) -> Result<()> {
+    fn update(
+        &mut self,
+        client: &str,
+        _agent: &str,
+        old: Quantities<'_>,
+        new: Quantities<'_>,
+    ) -> Result<()> {
         self.add(client, old, -1.0)?;
         self.add(client, new, 1.0)
     }
@@ -102,11 +110,21 @@ impl Sorter for LeastCpusSorter {
     }
 
     fn allocation(&mut self, client: &str) -> Result<Vec<(String, f64)>> {
-        Ok(self.client(client)?.iter().map(|(k, v)| (k.clone(), *v)).collect())
+        Ok(self
+            .client(client)?
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect())
     }
 
     fn sort(&mut self, out: &mut dyn FnMut(&str)) -> Result<()> {
-        let amount = |c: &String| self.allocations.get(c).and_then(|a| a.get(&self.resource)).copied().unwrap_or(0.0);
+        let amount = |c: &String| {
+            self.allocations
+                .get(c)
+                .and_then(|a| a.get(&self.resource))
+                .copied()
+                .unwrap_or(0.0)
+        };
         let mut order: Vec<&String> = self.active.iter().collect();
         order.sort_by(|a, b| amount(a).total_cmp(&amount(b)).then_with(|| a.cmp(b)));
         order.into_iter().for_each(|c| out(c));

@@ -106,7 +106,9 @@ impl ModuleFactory for ForeignFactory {
                 "create returned OK without an instance".into(),
             ));
         }
-        let serial = (!d.info.thread_safe()).then(|| Mutex::new(()));
+        // Sorters and allocators are driven through `&mut self`, which serialises them already.
+        let shared_kind = matches!(d.info.kind, Kind::Isolator | Kind::Hook | Kind::Anonymous);
+        let serial = (shared_kind && !d.info.thread_safe()).then(|| Mutex::new(()));
         let handle = Handle {
             module: self.name.clone(),
             instance,
@@ -173,7 +175,9 @@ impl Handle {
             .map(|m| m.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
-    /// Runs one call with an error writer and turns its status into a result.
+    /// Runs one call with an error writer and turns its status into a result. Inlined: it wraps
+    /// every hot-path call.
+    #[inline(always)]
     fn call(
         &self,
         f: impl FnOnce(*mut c_void, *mut modkit_writer) -> modkit_status,
@@ -217,6 +221,13 @@ impl Handle {
         let bytes = self.call_out(Vec::new(), f)?;
         parse_output(&bytes, what)
     }
+}
+
+/// The error of a failed call, kept out of line so the success path stays small.
+#[cold]
+#[inline(never)]
+fn failure(code: modkit_status, message: Vec<u8>) -> ModuleError {
+    ModuleError::from_status(code, String::from_utf8_lossy(&message).into_owned())
 }
 
 /// Parses a module's JSON output; the error says what was expected and shows the start of it.

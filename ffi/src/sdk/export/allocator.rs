@@ -220,7 +220,7 @@ unsafe extern "C" fn update_weights<T: Allocator>(
 ) -> modkit_status {
     // SAFETY: see by_framework!.
     guard(err, || unsafe {
-        exclusive::<T>(instance)?.update_weights(Quantities::from_ffi(weights)?)
+        exclusive::<T>(instance)?.update_weights(Quantities::from_host(weights)?)
     })
 }
 

@@ -7,7 +7,7 @@ pub mod isolator;
 pub mod sorter;
 
 use super::{Create, Host, ModuleError, Parameters};
-use crate::abi::{flags, str_from_ffi, write_bytes, Kind, ABI_MAJOR, ABI_MINOR};
+use crate::abi::{flags, str_from_host, write_bytes, Kind, ABI_MAJOR, ABI_MINOR};
 use crate::bindings::{
     modkit_host, modkit_kv, modkit_module, modkit_status, modkit_str, modkit_writer,
 };
@@ -87,7 +87,8 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
 }
 
 /// Runs one entry point: its error or panic becomes a status plus a message in `err`, never an
-/// unwind across the C boundary.
+/// unwind across the C boundary. Inlined: it wraps every hot-path call.
+#[inline(always)]
 pub fn guard(
     err: *mut modkit_writer,
     f: impl FnOnce() -> Result<(), ModuleError>,
@@ -105,19 +106,20 @@ pub fn guard(
     }
 }
 
-/// A borrowed string argument as `&str`.
+/// A borrowed string argument from the host as `&str`.
 ///
 /// # Safety
-/// Same as [`str_from_ffi`].
+/// Same as [`str_from_host`].
+#[inline(always)]
 pub unsafe fn arg<'a>(s: modkit_str, what: &'static str) -> Result<&'a str, ModuleError> {
     // SAFETY: forwarded caller contract.
-    Ok(unsafe { str_from_ffi(s, what) }?)
+    Ok(unsafe { str_from_host(s, what) }?)
 }
 
 /// A JSON argument, typed. The error names the argument and serde's reason.
 ///
 /// # Safety
-/// Same as [`str_from_ffi`].
+/// Same as [`str_from_host`].
 pub unsafe fn json_arg<T: DeserializeOwned>(
     s: modkit_str,
     what: &'static str,
@@ -220,6 +222,7 @@ pub unsafe fn shared<'a, T>(instance: *mut c_void) -> Result<&'a T, ModuleError>
 ///
 /// # Safety
 /// `instance` must be a live handle made by `create::<T>`, not used by another thread now.
+#[inline(always)]
 pub unsafe fn exclusive<'a, T>(instance: *mut c_void) -> Result<&'a mut T, ModuleError> {
     if instance.is_null() {
         return Err(ModuleError::invalid("instance handle is null"));

@@ -79,7 +79,7 @@ unsafe extern "C" fn add_agent<T: Sorter>(
 ) -> modkit_status {
     // SAFETY: host contract (see by_id!).
     guard(err, || unsafe {
-        exclusive::<T>(instance)?.add_agent(arg(agent, "agent")?, Quantities::from_ffi(total)?)
+        exclusive::<T>(instance)?.add_agent(arg(agent, "agent")?, Quantities::from_host(total)?)
     })
 }
 
@@ -98,7 +98,7 @@ macro_rules! by_allocation {
                 exclusive::<T>(instance)?.$name(
                     arg(client, "client")?,
                     arg(agent, "agent")?,
-                    Quantities::from_ffi(resources)?,
+                    Quantities::from_host(resources)?,
                 )
             })
         }
@@ -121,8 +121,8 @@ unsafe extern "C" fn update<T: Sorter>(
         exclusive::<T>(instance)?.update(
             arg(client, "client")?,
             arg(agent, "agent")?,
-            Quantities::from_ffi(old_resources)?,
-            Quantities::from_ffi(new_resources)?,
+            Quantities::from_host(old_resources)?,
+            Quantities::from_host(new_resources)?,
         )
     })
 }
