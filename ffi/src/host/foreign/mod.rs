@@ -96,10 +96,7 @@ impl ModuleFactory for ForeignFactory {
         // `params`, the out-pointer and the error writer.
         let code = unsafe { create(host.as_ptr(), kv.as_ptr(), kv.len(), &mut instance, &mut w) };
         if code != status::OK {
-            return Err(ModuleError::from_status(
-                code,
-                String::from_utf8_lossy(&err.into_inner()).into_owned(),
-            ));
+            return Err(failure(code, err.into_inner()));
         }
         if instance.is_null() && d.info.kind != Kind::Anonymous {
             return Err(ModuleError::BadOutput(
@@ -189,10 +186,7 @@ impl Handle {
         if code == status::OK {
             Ok(())
         } else {
-            Err(ModuleError::from_status(
-                code,
-                String::from_utf8_lossy(&err.into_inner()).into_owned(),
-            ))
+            Err(failure(code, err.into_inner()))
         }
     }
 

@@ -89,7 +89,7 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
 /// Runs one entry point: its error or panic becomes a status plus a message in `err`, never an
 /// unwind across the C boundary. Inlined: it wraps every hot-path call.
 #[inline(always)]
-pub fn guard(
+pub(crate) fn guard(
     err: *mut modkit_writer,
     f: impl FnOnce() -> Result<(), ModuleError>,
 ) -> modkit_status {
