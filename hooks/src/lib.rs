@@ -1,8 +1,13 @@
-//! modkit-hooks: built-in modules of this kind, also exported from this crate's cdylib.
+//! modkit-hooks: built-in hook modules. Each is also exported from this crate's cdylib, so the
+//! same code can be loaded with `--modules` and tested through the C ABI.
 
-use modkit_ffi::sdk::ModuleFactory;
+mod static_labels;
 
-/// The built-in modules of this crate, for the host's registry.
+pub use static_labels::StaticLabels;
+
+use modkit_ffi::sdk::{native, ModuleFactory};
+
+/// The built-in hooks, for the host's registry.
 pub fn builtins() -> Vec<Box<dyn ModuleFactory>> {
-    Vec::new()
+    vec![native::<StaticLabels>()]
 }
