@@ -21,7 +21,11 @@ pub enum ModulesCommand {
 #[derive(Args, Debug)]
 pub struct SpecArgs {
     /// Module spec: inline JSON, a path, or file:///path (Mesos --modules format).
-    #[arg(long = "modules", env = "MODKIT_MODULES")]
+    #[arg(
+        long = "modules",
+        env = "MODKIT_MODULES",
+        conflicts_with = "modules_dir"
+    )]
     pub modules: Option<String>,
     /// A folder whose every file is a module spec, loaded in alphabetical order.
     #[arg(long = "modules_dir", env = "MODKIT_MODULES_DIR")]

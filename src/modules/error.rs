@@ -53,6 +53,12 @@ pub enum ModuleError {
         expected: Kind,
         actual: Kind,
     },
+    /// A load error of a module, with where the spec declared it.
+    #[error("{source} (declared in {origin})")]
+    Declared {
+        origin: String,
+        source: Box<ModuleError>,
+    },
     #[error("module '{module}' is not loaded (neither built in nor named by --modules)")]
     NotRegistered { module: String },
     #[error("module '{module}' ({origin}) does not support several instances and already has one")]

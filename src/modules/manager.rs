@@ -62,6 +62,15 @@ impl ModuleManager {
     /// Opens the module's library, resolves its symbol and registers it (descriptor checks and
     /// `compatible()`), without creating an instance.
     pub fn load_one(&mut self, module: &PlannedModule) -> Result<&RegistryEntry, ModuleError> {
+        let origin = module.library_origin.clone();
+        self.load_unnamed(module)
+            .map_err(|source| ModuleError::Declared {
+                origin,
+                source: Box::new(source),
+            })
+    }
+
+    fn load_unnamed(&mut self, module: &PlannedModule) -> Result<&RegistryEntry, ModuleError> {
         let library = self.libraries.open(&module.library)?;
         let origin = module.library.to_string();
         // SAFETY: the symbol is a data object (the descriptor); we only take its address here.

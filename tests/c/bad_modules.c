@@ -87,11 +87,43 @@ static const modkit_hook_vtable misbehaving_hook = {
 
 static const modkit_isolator_vtable empty_isolator = {.size = sizeof(modkit_isolator_vtable)};
 
-/* A sorter vtable with `sort` missing. */
+/* A sorter vtable with every entry but `sort`. */
 static modkit_status sorter_any(void *instance, modkit_str s, modkit_writer *err) {
     (void)instance;
     (void)s;
     (void)err;
+    return MODKIT_OK;
+}
+static modkit_status sorter_weight(void *instance, modkit_str s, double w, modkit_writer *err) {
+    (void)w;
+    return sorter_any(instance, s, err);
+}
+static modkit_status sorter_agent(void *instance, modkit_str s, modkit_scalars q, modkit_writer *err) {
+    (void)q;
+    return sorter_any(instance, s, err);
+}
+static modkit_status sorter_alloc(void *instance, modkit_str c, modkit_str a, modkit_scalars q, modkit_writer *err) {
+    (void)a;
+    (void)q;
+    return sorter_any(instance, c, err);
+}
+static modkit_status sorter_update(void *instance, modkit_str c, modkit_str a, modkit_scalars o, modkit_scalars n,
+                                   modkit_writer *err) {
+    (void)n;
+    return sorter_alloc(instance, c, a, o, err);
+}
+static modkit_status sorter_allocation(void *instance, modkit_str c, modkit_writer *out, modkit_writer *err) {
+    (void)out;
+    return sorter_any(instance, c, err);
+}
+static modkit_status sorter_contains(void *instance, modkit_str c, bool *out, modkit_writer *err) {
+    *out = false;
+    return sorter_any(instance, c, err);
+}
+static modkit_status sorter_count(void *instance, size_t *out, modkit_writer *err) {
+    (void)instance;
+    (void)err;
+    *out = 0;
     return MODKIT_OK;
 }
 static const modkit_sorter_vtable sorter_without_sort = {
@@ -100,6 +132,15 @@ static const modkit_sorter_vtable sorter_without_sort = {
     .remove_client = sorter_any,
     .activate = sorter_any,
     .deactivate = sorter_any,
+    .update_weight = sorter_weight,
+    .add_agent = sorter_agent,
+    .remove_agent = sorter_any,
+    .allocated = sorter_alloc,
+    .update = sorter_update,
+    .unallocated = sorter_alloc,
+    .allocation = sorter_allocation,
+    .contains = sorter_contains,
+    .count = sorter_count,
 };
 
 /* Every field spelled out once (no overridden initialisers, which -Wextra rejects). */
