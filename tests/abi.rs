@@ -131,20 +131,20 @@ fn config(dir: &Path) -> ContainerConfig {
     }
 }
 
+/// The C recording isolator, loaded and created, writing its calls to `record`.
+fn recording_isolator(record: &Path) -> (ModuleManager, Box<dyn Isolator>) {
+    let lib = c_module("examples/modules/c/recording_isolator.c");
+    let params: &[(&str, &str)] = &[("record_file", record.to_str().unwrap())];
+    let m = manager(&spec(&lib, &[("org_example_RecordingIsolator", params)])).unwrap();
+    let iso = isolator(create(&m, Kind::Isolator, "org_example_RecordingIsolator"));
+    (m, iso)
+}
+
 #[test]
 fn c_isolator_sees_the_lifecycle_in_order_and_defaults_fill_its_gaps() {
     let dir = tempfile::tempdir().unwrap();
     let record = dir.path().join("calls.txt");
-    let lib = c_module("examples/modules/c/recording_isolator.c");
-    let m = manager(&spec(
-        &lib,
-        &[(
-            "org_example_RecordingIsolator",
-            &[("record_file", record.to_str().unwrap())],
-        )],
-    ))
-    .unwrap();
-    let iso = isolator(create(&m, Kind::Isolator, "org_example_RecordingIsolator"));
+    let (m, iso) = recording_isolator(&record);
     let info = iso
         .prepare("c1", &config(dir.path()))
         .unwrap()
@@ -189,16 +189,7 @@ fn c_isolator_sees_the_lifecycle_in_order_and_defaults_fill_its_gaps() {
 fn a_module_that_is_not_thread_safe_is_called_one_thread_at_a_time() {
     let dir = tempfile::tempdir().unwrap();
     let record = dir.path().join("calls.txt");
-    let lib = c_module("examples/modules/c/recording_isolator.c");
-    let m = manager(&spec(
-        &lib,
-        &[(
-            "org_example_RecordingIsolator",
-            &[("record_file", record.to_str().unwrap())],
-        )],
-    ))
-    .unwrap();
-    let iso = isolator(create(&m, Kind::Isolator, "org_example_RecordingIsolator"));
+    let (_m, iso) = recording_isolator(&record);
     std::thread::scope(|s| {
         for t in 0..4 {
             let iso = &iso;

@@ -80,54 +80,18 @@ fn c_text(
     Ok(s.to_string())
 }
 
-/// Minimum vtable size per kind (every required entry inside it) and the required entries.
-fn vtable_rule(kind: Kind) -> (usize, &'static [&'static str]) {
+/// Minimum vtable size per kind: every required entry lies inside it.
+fn vtable_min_size(kind: Kind) -> usize {
     match kind {
-        Kind::Isolator | Kind::Hook => (size_of::<u32>(), &[]),
-        Kind::Sorter => (
-            size_of::<modkit_sorter_vtable>(),
-            &[
-                "add_client",
-                "remove_client",
-                "activate",
-                "deactivate",
-                "update_weight",
-                "add_agent",
-                "remove_agent",
-                "allocated",
-                "update",
-                "unallocated",
-                "allocation",
-                "sort",
-                "contains",
-                "count",
-            ],
-        ),
-        Kind::Allocator => (
-            offset_of!(modkit_allocator_vtable, metrics),
-            &[
-                "add_framework",
-                "remove_framework",
-                "activate_framework",
-                "deactivate_framework",
-                "update_framework",
-                "add_agent",
-                "remove_agent",
-                "update_agent",
-                "add_used",
-                "recover_resources",
-                "suppress",
-                "revive",
-                "update_weights",
-                "update_quota",
-                "allocate",
-            ],
-        ),
-        Kind::Anonymous => (0, &[]),
+        Kind::Isolator | Kind::Hook => size_of::<u32>(),
+        Kind::Sorter => size_of::<modkit_sorter_vtable>(),
+        Kind::Allocator => offset_of!(modkit_allocator_vtable, metrics),
+        Kind::Anonymous => 0,
     }
 }
 
-/// Which of `required` are null in the vtable at `ptr`.
+/// The first required entry that is null in the vtable at `ptr` (the required entries of each
+/// kind are listed here and only here).
 ///
 /// # Safety
 /// `ptr` must point to a vtable of `kind` with at least `size` readable bytes.
@@ -249,7 +213,7 @@ pub unsafe fn read_descriptor(ptr: *const modkit_module) -> Result<Descriptor, D
         }
         // SAFETY: every vtable starts with its `uint32_t size` (header contract).
         let vt_size = unsafe { *raw.vtable.cast::<u32>() } as usize;
-        let (min, _) = vtable_rule(kind);
+        let min = vtable_min_size(kind);
         if vt_size < min {
             return Err(DescriptorError::VtableTooSmall {
                 kind,

@@ -99,9 +99,7 @@ impl ModuleFactory for ForeignFactory {
             return Err(failure(code, err.into_inner()));
         }
         if instance.is_null() && d.info.kind != Kind::Anonymous {
-            return Err(ModuleError::BadOutput(
-                "create returned OK without an instance".into(),
-            ));
+            return Err(ModuleError::failed("create returned OK but no instance"));
         }
         // Sorters and allocators are driven through `&mut self`, which serialises them already.
         let shared_kind = matches!(d.info.kind, Kind::Isolator | Kind::Hook | Kind::Anonymous);
