@@ -20,12 +20,16 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
+fn services() -> &'static HostServices {
+    HostServices::leak("test", "check", "/tmp", &Default::default())
+}
+
 fn host() -> Host {
-    HostServices::leak("test", "check", "/tmp", &Default::default()).host()
+    services().host()
 }
 
 fn manager(spec_json: &str) -> Result<ModuleManager, ModuleError> {
-    let mut m = ModuleManager::new(host())?;
+    let mut m = ModuleManager::new(services())?;
     m.load(&[read_modules_flag(spec_json)?])?;
     Ok(m)
 }
@@ -340,7 +344,7 @@ fn builtin_and_cdylib_builds_of_a_module_give_the_same_answer() {
 
     // Through the C ABI (a registry without built-ins) and natively, the same decoration.
     let params = Parameters::new(vec![("team".into(), "storage".into())]);
-    let mut loaded = modkit::modules::Registry::new(host());
+    let mut loaded = modkit::modules::Registry::new(services());
     let mut libs = modkit::modules::Libraries::new();
     let library = libs
         .open(&modkit::modules::spec::LibraryLocation::Path(lib.clone()))
@@ -433,4 +437,45 @@ fn a_limitation_raised_on_a_module_thread_reaches_the_host() {
     assert_eq!(limitation.reason, Some(Reason::ContainerLimitationMemory));
     assert_eq!(limitation.resources.to_string(), "mem:64");
     iso.cleanup("c7").unwrap();
+}
+
+#[test]
+fn modules_can_create_any_registered_sorter_through_the_host() {
+    let services = services();
+    let mut m = ModuleManager::new(services).unwrap();
+    let lib = cdylib("modkit_example_rust_module");
+    m.load(&[read_modules_flag(&spec(&lib, &[("org_example_LeastCpusSorter", &[])])).unwrap()])
+        .unwrap();
+    let host = services.host();
+    // What an allocator module does: ask the host for a sorter by name, through the C table.
+    let mut s = host
+        .create_sorter("org_example_LeastCpusSorter", &Parameters::default())
+        .unwrap();
+    s.add_client("x").unwrap();
+    s.add_client("y").unwrap();
+    s.activate("x").unwrap();
+    s.activate("y").unwrap();
+    let two = QuantityBuf::from_pairs([("cpus", 2.0)]).unwrap();
+    s.allocated("x", "agent1", two.view()).unwrap();
+    let mut order = Vec::new();
+    s.sort(&mut |c| order.push(c.to_string())).unwrap();
+    assert_eq!(order, ["y", "x"]);
+    // A parameter the sorter rejects comes back with the sorter's own message.
+    let bad = Parameters::new(vec![("bogus".into(), "1".into())]);
+    let err = host
+        .create_sorter("org_example_LeastCpusSorter", &bad)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("unknown parameter 'bogus'"), "{err}");
+    // An unknown name lists the sorters the host knows.
+    let err = host
+        .create_sorter("nope", &Parameters::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("sorter 'nope'") && err.contains("org_example_LeastCpusSorter"),
+        "{err}"
+    );
 }

@@ -144,6 +144,23 @@ typedef struct modkit_writer {
 #define MODKIT_LOG_DEBUG 4
 #define MODKIT_LOG_TRACE 5
 
+struct modkit_sorter_vtable;
+
+/**
+ * A sorter instance the host made for a module (see `modkit_host.create_sorter`). The module owns
+ * it: it calls the sorter through `vtable` and frees it with `destroy(instance)` exactly once.
+ */
+typedef struct modkit_sorter_handle {
+    /** sizeof(modkit_sorter_handle) as the host knew it. */
+    uint32_t size;
+    /** The sorter instance. */
+    void *instance;
+    /** Its vtable (see modkit_sorter_vtable below). */
+    const struct modkit_sorter_vtable *vtable;
+    /** Frees `instance`. */
+    void (*destroy)(void *instance);
+} modkit_sorter_handle;
+
 /**
  * What the host offers a module. Passed to `compatible` and `create`; the pointer and everything it
  * points to stay valid until the host exits (a module may keep it in its instance).
@@ -170,6 +187,15 @@ typedef struct modkit_host {
      * safe; never fails.
      */
     void (*log)(void *ctx, int32_t level, modkit_str module, modkit_str message);
+    /**
+     * Creates an instance of the sorter module `name` as this host knows it (a built-in such as
+     * `drf`, `random`, `asset`, or a sorter module loaded with --modules) with `params`, and fills
+     * `*sorter` (whose `size` the caller sets). For allocator modules, which compose sorters
+     * (one for roles, one per role for its frameworks). May be NULL in a host without sorters.
+     */
+    modkit_status (*create_sorter)(void *ctx, modkit_str name, const modkit_kv *params,
+                                   size_t params_len, modkit_sorter_handle *sorter,
+                                   modkit_writer *err);
 } modkit_host;
 
 /* ---------------------------------------------------------------------------------------------- */

@@ -66,6 +66,14 @@ pub struct modkit_writer {
 }
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
+pub struct modkit_sorter_handle {
+    pub size: u32,
+    pub instance: *mut ::core::ffi::c_void,
+    pub vtable: *const modkit_sorter_vtable,
+    pub destroy: ::core::option::Option<unsafe extern "C" fn(instance: *mut ::core::ffi::c_void)>,
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
 pub struct modkit_host {
     pub size: u32,
     pub abi_major: u16,
@@ -82,6 +90,16 @@ pub struct modkit_host {
             module: modkit_str,
             message: modkit_str,
         ),
+    >,
+    pub create_sorter: ::core::option::Option<
+        unsafe extern "C" fn(
+            ctx: *mut ::core::ffi::c_void,
+            name: modkit_str,
+            params: *const modkit_kv,
+            params_len: usize,
+            sorter: *mut modkit_sorter_handle,
+            err: *mut modkit_writer,
+        ) -> modkit_status,
     >,
 }
 #[repr(C)]

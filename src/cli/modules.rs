@@ -61,7 +61,7 @@ fn host_flags(spec: &SpecArgs) -> BTreeMap<String, String> {
 
 fn manager(role: &str, spec: &SpecArgs) -> Result<ModuleManager, ModuleError> {
     let services = HostServices::leak(env!("CARGO_PKG_VERSION"), role, "", &host_flags(spec));
-    ModuleManager::new(services.host())
+    ModuleManager::new(services)
 }
 
 fn row(entry: &RegistryEntry, result: &str) -> Vec<String> {

@@ -4,8 +4,8 @@ use super::spec::{plan, ModuleSpec, PlannedModule};
 use super::{library::dl_reason, Libraries, ModuleError, Registry, RegistryEntry};
 use modkit_ffi::abi::Kind;
 use modkit_ffi::bindings::modkit_module;
-use modkit_ffi::host::ForeignFactory;
-use modkit_ffi::sdk::{Host, Instance, Parameters};
+use modkit_ffi::host::{ForeignFactory, HostServices};
+use modkit_ffi::sdk::{Instance, Parameters};
 
 /// What a host keeps of a loaded module: enough to report it.
 #[derive(Clone, Debug)]
@@ -23,9 +23,9 @@ pub struct ModuleManager {
 
 impl ModuleManager {
     /// A manager whose registry holds the built-in modules.
-    pub fn new(host: Host) -> Result<Self, ModuleError> {
+    pub fn new(services: &'static HostServices) -> Result<Self, ModuleError> {
         Ok(ModuleManager {
-            registry: Registry::with_builtins(host)?,
+            registry: Registry::with_builtins(services)?,
             libraries: Libraries::new(),
             anonymous: Vec::new(),
         })

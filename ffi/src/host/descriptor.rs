@@ -143,6 +143,32 @@ unsafe fn first_missing(kind: Kind, ptr: *const c_void, size: usize) -> Option<&
     }
 }
 
+/// Checks a kind's vtable: present, at least as large as its required entries need, none of them
+/// null.
+///
+/// # Safety
+/// `vtable` must be null or point to a vtable of `kind` whose first field is its declared size,
+/// with that many readable bytes.
+pub(crate) unsafe fn check_vtable(
+    kind: Kind,
+    vtable: *const c_void,
+) -> Result<(), DescriptorError> {
+    if vtable.is_null() {
+        return Err(DescriptorError::VtableMissing { kind });
+    }
+    // SAFETY: every vtable starts with its `uint32_t size` (header contract).
+    let size = unsafe { *vtable.cast::<u32>() } as usize;
+    let min = vtable_min_size(kind);
+    if size < min {
+        return Err(DescriptorError::VtableTooSmall { kind, size, min });
+    }
+    // SAFETY: the vtable declares `size` readable bytes.
+    match unsafe { first_missing(kind, vtable, size) } {
+        Some(entry) => Err(DescriptorError::MissingEntry { kind, entry }),
+        None => Ok(()),
+    }
+}
+
 /// Reads the descriptor at `ptr` and checks, in order: size, ABI major, ABI minor, kind, kind
 /// version, required fields, vtable size and required entries. `compatible()` is the caller's
 /// next step (it needs the host services).
@@ -208,23 +234,8 @@ pub unsafe fn read_descriptor(ptr: *const modkit_module) -> Result<Descriptor, D
         });
     }
     if kind != Kind::Anonymous {
-        if raw.vtable.is_null() {
-            return Err(DescriptorError::VtableMissing { kind });
-        }
-        // SAFETY: every vtable starts with its `uint32_t size` (header contract).
-        let vt_size = unsafe { *raw.vtable.cast::<u32>() } as usize;
-        let min = vtable_min_size(kind);
-        if vt_size < min {
-            return Err(DescriptorError::VtableTooSmall {
-                kind,
-                size: vt_size,
-                min,
-            });
-        }
-        // SAFETY: the vtable declares `vt_size` readable bytes.
-        if let Some(entry) = unsafe { first_missing(kind, raw.vtable, vt_size) } {
-            return Err(DescriptorError::MissingEntry { kind, entry });
-        }
+        // SAFETY: the descriptor's vtable, per the caller contract.
+        unsafe { check_vtable(kind, raw.vtable) }?;
     }
     Ok(Descriptor {
         info: ModuleInfo {

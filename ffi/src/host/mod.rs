@@ -5,7 +5,8 @@ mod descriptor;
 mod foreign;
 mod services;
 
-pub(crate) use descriptor::read_vtable;
+pub(crate) use descriptor::{check_vtable, read_vtable};
 pub use descriptor::{read_descriptor, Descriptor, DescriptorError, DESCRIPTOR_SIZE_1_0};
+pub(crate) use foreign::foreign_sorter;
 pub use foreign::ForeignFactory;
-pub use services::HostServices;
+pub use services::{HostServices, SorterProvider};

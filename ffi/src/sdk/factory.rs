@@ -91,14 +91,26 @@ pub trait ModuleFactory: Send + Sync {
 /// The factory of a module linked into the host: same descriptor, same checks, but calls go to
 /// the Rust trait directly instead of through the C vtable.
 pub fn native<T: Exported>() -> Box<dyn ModuleFactory> {
-    Box::new(NativeFactory::<T>(std::marker::PhantomData))
+    native_named::<T>(T::NAME)
 }
 
-struct NativeFactory<T>(std::marker::PhantomData<fn() -> T>);
+/// Like [`native`], registered under another name: the flag value operators use (`drf`,
+/// `cgroups/mem`), which need not be a C identifier, while the cdylib exports `T::NAME`.
+pub fn native_named<T: Exported>(name: &'static str) -> Box<dyn ModuleFactory> {
+    Box::new(NativeFactory::<T> {
+        name,
+        kind: std::marker::PhantomData,
+    })
+}
+
+struct NativeFactory<T> {
+    name: &'static str,
+    kind: std::marker::PhantomData<fn() -> T>,
+}
 
 impl<T: Exported> ModuleFactory for NativeFactory<T> {
     fn name(&self) -> &str {
-        T::NAME
+        self.name
     }
 
     fn origin(&self) -> &str {

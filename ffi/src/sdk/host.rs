@@ -1,7 +1,8 @@
 //! A module's view of the host services table (`modkit_host`).
 
-use crate::abi::{read_sized, str_from_ffi, to_ffi};
-use crate::bindings::{modkit_host, modkit_str};
+use crate::abi::{read_sized, str_from_ffi, to_ffi, Collector};
+use crate::bindings::{modkit_host, modkit_sorter_handle, modkit_str};
+use crate::sdk::{ModuleError, Parameters, Sorter};
 
 /// Log levels of `modkit_host.log`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,6 +85,46 @@ impl Host {
             // borrowed for the call only.
             unsafe { log(self.raw.ctx, level as i32, to_ffi(module), to_ffi(message)) }
         }
+    }
+}
+
+impl Host {
+    /// A new instance of the sorter module `name` as this host knows it (`drf`, `random`,
+    /// `asset`, or a loaded sorter module), for allocators that compose sorters.
+    pub fn create_sorter(
+        &self,
+        name: &str,
+        params: &Parameters,
+    ) -> Result<Box<dyn Sorter>, ModuleError> {
+        let create = self.raw.create_sorter.ok_or_else(|| {
+            ModuleError::Unsupported(format!("this host ({}) offers no sorters", self.role()))
+        })?;
+        let kv = params.to_ffi();
+        let mut handle = modkit_sorter_handle {
+            size: std::mem::size_of::<modkit_sorter_handle>() as u32,
+            instance: std::ptr::null_mut(),
+            vtable: std::ptr::null(),
+            destroy: None,
+        };
+        let mut err = Collector::with_limit(Vec::new(), 64 << 10);
+        let mut w = err.writer();
+        // SAFETY: the host's function with its ctx; every pointer is valid for the call.
+        let code = unsafe {
+            create(
+                self.raw.ctx,
+                to_ffi(name),
+                kv.as_ptr(),
+                kv.len(),
+                &mut handle,
+                &mut w,
+            )
+        };
+        if code != crate::abi::status::OK {
+            let message = String::from_utf8_lossy(&err.into_inner()).into_owned();
+            return Err(ModuleError::from_status(code, message));
+        }
+        // SAFETY: the host filled the handle with a live instance, its sorter vtable and destroy.
+        unsafe { crate::host::foreign_sorter(name, &handle) }
     }
 }
 

@@ -14,7 +14,7 @@ mod quantities;
 
 pub use error::ModuleError;
 pub use export::ExportedModule;
-pub use factory::{native, Create, Exported, Instance, ModuleFactory, ModuleInfo};
+pub use factory::{native, native_named, Create, Exported, Instance, ModuleFactory, ModuleInfo};
 pub use host::{Host, LogLevel};
 pub use kinds::{
     allocator::{Allocator, Offer},

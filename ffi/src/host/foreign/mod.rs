@@ -6,10 +6,10 @@ mod hook;
 mod isolator;
 mod sorter;
 
-use super::{read_descriptor, read_vtable, DescriptorError};
+use super::{check_vtable, read_descriptor, read_vtable, DescriptorError};
 use crate::abi::{status, ByteSink, Collector, Kind};
-use crate::bindings::{modkit_module, modkit_status, modkit_writer};
-use crate::sdk::{Host, Instance, ModuleError, ModuleFactory, ModuleInfo, Parameters};
+use crate::bindings::{modkit_module, modkit_sorter_handle, modkit_status, modkit_writer};
+use crate::sdk::{Host, Instance, ModuleError, ModuleFactory, ModuleInfo, Parameters, Sorter};
 use serde::de::DeserializeOwned;
 use std::ffi::c_void;
 use std::sync::{Mutex, MutexGuard};
@@ -135,6 +135,37 @@ impl ModuleFactory for ForeignFactory {
             }
         })
     }
+}
+
+/// Wraps a sorter the host created for a module (`modkit_host.create_sorter`).
+///
+/// # Safety
+/// `handle` must be filled by the host: a live instance, its sorter vtable and its destroy.
+pub(crate) unsafe fn foreign_sorter(
+    name: &str,
+    handle: &modkit_sorter_handle,
+) -> Result<Box<dyn Sorter>, ModuleError> {
+    // SAFETY: the handle's declared size covers what the host filled.
+    let handle = unsafe { crate::abi::read_sized(handle, handle.size as usize) };
+    let (Some(destroy), false) = (handle.destroy, handle.instance.is_null()) else {
+        return Err(ModuleError::BadOutput(format!(
+            "the host returned an empty handle for sorter '{name}'"
+        )));
+    };
+    let vtable = handle.vtable.cast::<c_void>();
+    let guard = Handle {
+        module: name.to_string(),
+        instance: handle.instance,
+        destroy,
+        serial: None,
+    };
+    // SAFETY: the host's vtable for this sorter (checked like any module's before use).
+    unsafe { check_vtable(Kind::Sorter, vtable) }
+        .map_err(|e| ModuleError::BadOutput(format!("sorter '{name}': {e}")))?;
+    // SAFETY: checked above.
+    Ok(Box::new(sorter::ForeignSorter::new(guard, unsafe {
+        read_vtable(vtable)
+    })))
 }
 
 /// One live instance of a C module; destroyed on drop.

@@ -194,8 +194,9 @@ pub unsafe extern "C" fn create<T: Create>(
 /// `destroy` entry point.
 ///
 /// # Safety
-/// `instance` must come from [`create::<T>`] and not be used again.
-pub unsafe extern "C" fn destroy<T: Create>(instance: *mut c_void) {
+/// `instance` must be a `Box<T>` turned into a raw pointer (as [`create::<T>`] makes) and not be
+/// used again.
+pub unsafe extern "C" fn destroy<T>(instance: *mut c_void) {
     if instance.is_null() {
         return;
     }
