@@ -1,7 +1,9 @@
 //! The `modkit` command line. Every flag is spelled as Mesos spells it and is also read from
 //! `MODKIT_<FLAG>`.
 
+mod bench;
 mod modules;
+mod scenario;
 mod table;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +34,15 @@ pub enum Command {
     /// Inspect, verify and list modules.
     #[command(subcommand)]
     Modules(modules::ModulesCommand),
+    /// Replay a sorter scenario (JSON operations) against a sorter module; prints a line per
+    /// `sort` and `shares`.
+    Sorter(scenario::SorterArgs),
+    /// Replay an allocator scenario against an allocator module (with any role and framework
+    /// sorters); prints the offers of each `allocate`.
+    Allocate(scenario::AllocateArgs),
+    /// Run the Mesos benchmark setups and print figures with their ratio to Mesos.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 /// Runs the command line; returns the process exit status.
@@ -45,7 +56,10 @@ pub fn main() -> i32 {
     };
     init_logging(&cli.log_level);
     let result = match cli.command {
-        Command::Modules(cmd) => modules::run(cmd),
+        Command::Modules(cmd) => modules::run(cmd).map_err(|e| e.to_string()),
+        Command::Sorter(args) => scenario::sorter(&args).map_err(|e| e.to_string()),
+        Command::Allocate(args) => scenario::allocate(&args).map_err(|e| e.to_string()),
+        Command::Bench(cmd) => bench::run(cmd).map_err(|e| e.to_string()),
     };
     match result {
         Ok(()) => 0,

@@ -48,8 +48,7 @@ pub fn run(cmd: ModulesCommand) -> Result<(), ModuleError> {
     }
 }
 
-fn host_flags(spec: &SpecArgs) -> BTreeMap<String, String> {
-    let mut flags = BTreeMap::new();
+fn host_flags(spec: &SpecArgs, mut flags: BTreeMap<String, String>) -> BTreeMap<String, String> {
     if let Some(m) = &spec.modules {
         flags.insert("modules".to_string(), m.clone());
     }
@@ -59,9 +58,31 @@ fn host_flags(spec: &SpecArgs) -> BTreeMap<String, String> {
     flags
 }
 
-fn manager(role: &str, spec: &SpecArgs) -> Result<ModuleManager, ModuleError> {
-    let services = HostServices::leak(env!("CARGO_PKG_VERSION"), role, "", &host_flags(spec));
+fn manager(
+    role: &str,
+    spec: &SpecArgs,
+    flags: BTreeMap<String, String>,
+) -> Result<ModuleManager, ModuleError> {
+    let services = HostServices::leak(
+        env!("CARGO_PKG_VERSION"),
+        role,
+        "",
+        &host_flags(spec, flags),
+    );
     ModuleManager::new(services)
+}
+
+/// A module manager for host `role` with the spec's modules loaded; `flags` are the host's flags
+/// that modules may read.
+pub fn load_modules(
+    role: &str,
+    spec: &SpecArgs,
+    flags: BTreeMap<String, String>,
+) -> Result<ModuleManager, ModuleError> {
+    let specs = load_specs(spec.modules.as_deref(), spec.modules_dir.as_deref())?;
+    let mut manager = manager(role, spec, flags)?;
+    manager.load(&specs)?;
+    Ok(manager)
 }
 
 fn row(entry: &RegistryEntry, result: &str) -> Vec<String> {
@@ -84,7 +105,7 @@ fn check(args: &CheckArgs) -> Result<(), ModuleError> {
         args.spec.modules_dir.as_deref(),
     )?;
     let planned = plan(&specs)?;
-    let mut manager = manager("check", &args.spec)?;
+    let mut manager = manager("check", &args.spec, BTreeMap::new())?;
     let mut table = Table::new(&[
         "LIBRARY",
         "MODULE",
@@ -129,11 +150,7 @@ fn check(args: &CheckArgs) -> Result<(), ModuleError> {
 }
 
 fn list(args: &SpecArgs) -> Result<(), ModuleError> {
-    let specs = load_specs(args.modules.as_deref(), args.modules_dir.as_deref())?;
-    let mut manager = manager("check", args)?;
-    for module in &plan(&specs)? {
-        manager.load_one(module)?;
-    }
+    let manager = load_modules("check", args, BTreeMap::new())?;
     let mut table = Table::new(&["KIND", "MODULE", "ORIGIN", "DESCRIPTION"]);
     for kind in Kind::ALL {
         for entry in manager.registry().of_kind(kind) {

@@ -1,0 +1,170 @@
+//! Mesos's hierarchical allocator benchmarks: DeclineOffers and LargeAndSmallQuota.
+
+use super::{time, Figure};
+use modkit_ffi::resources::{Attributes, Resources};
+use modkit_ffi::sdk::{Allocator, ModuleError};
+use std::time::Duration;
+
+pub struct AllocatorBenchOptions {
+    /// Scales the agent and framework counts down (1 = Mesos's sizes), for quick runs.
+    pub divisor: usize,
+    /// Rounds of DeclineOffers after the first allocation.
+    pub rounds: usize,
+}
+
+impl Default for AllocatorBenchOptions {
+    fn default() -> Self {
+        AllocatorBenchOptions {
+            divisor: 1,
+            rounds: 2_000,
+        }
+    }
+}
+
+fn parse(text: &str) -> Result<Resources, ModuleError> {
+    Resources::parse(text).map_err(|e| ModuleError::invalid(e.to_string()))
+}
+
+/// 16 port fragments of one port each, spread over the agent's range.
+fn port_fragments() -> String {
+    let ports: Vec<String> = (0..16).map(|i| (31000 + i * 60).to_string()).collect();
+    format!(
+        "ports:[{}]",
+        ports
+            .iter()
+            .map(|p| format!("{p}-{p}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    )
+}
+
+/// DeclineOffers: every offer is declined with an infinite filter, round after round.
+pub fn decline_offers(
+    allocator: &mut dyn Allocator,
+    options: &AllocatorBenchOptions,
+) -> Result<Vec<Figure>, ModuleError> {
+    let (agents, frameworks) = (10_000 / options.divisor, 1_000 / options.divisor);
+    let total = parse("cpus:24;mem:4096;disk:4096;ports:[31000-32000]")?;
+    let used = parse(&format!("cpus:16;mem:2014;disk:1024;{}", port_fragments()))?;
+    let framework_names: Vec<String> = (0..frameworks).map(|i| format!("framework-{i}")).collect();
+    for f in &framework_names {
+        allocator.add_framework(f, &["*"], true)?;
+    }
+    let attributes = Attributes::default();
+    let (r, add_agents) = time(|| -> Result<(), ModuleError> {
+        for i in 0..agents {
+            let agent = format!("agent-{i}");
+            allocator.add_agent(&agent, &total, &attributes)?;
+            allocator.add_used(&agent, &framework_names[i % frameworks], "*", &used)?;
+        }
+        Ok(())
+    });
+    r?;
+    let mut now = 0.0;
+    let round = |allocator: &mut dyn Allocator, now: f64| -> Result<usize, ModuleError> {
+        let mut offers = Vec::new();
+        allocator.allocate(now, &mut |o| {
+            offers.push((
+                o.framework.to_string(),
+                o.agent.to_string(),
+                o.resources.clone(),
+            ));
+            Ok(())
+        })?;
+        for (framework, agent, resources) in &offers {
+            allocator.recover_resources(framework, agent, resources, f64::INFINITY)?;
+        }
+        Ok(offers.len())
+    };
+    let (first, first_allocate) = time(|| round(allocator, now));
+    let first_offers = first?;
+    let mut total_offers = first_offers;
+    let mut rounds = 1;
+    let (r, all_rounds) = time(|| -> Result<(), ModuleError> {
+        while rounds < options.rounds {
+            now += 1.0;
+            let n = round(allocator, now)?;
+            rounds += 1;
+            total_offers += n;
+            if n == 0 {
+                break;
+            }
+        }
+        Ok(())
+    });
+    r?;
+    let full = options.divisor == 1;
+    Ok(vec![
+        Figure {
+            name: format!("DeclineOffers: add {agents} agents ({frameworks} frameworks)"),
+            measured: add_agents,
+            mesos: full.then(|| Duration::from_millis(1_610)),
+            target: full.then(|| Duration::from_millis(50)),
+        },
+        Figure {
+            name: format!("DeclineOffers: first allocate ({first_offers} offers)"),
+            measured: first_allocate,
+            mesos: full.then(|| Duration::from_millis(1_060)),
+            target: full.then(|| Duration::from_millis(50)),
+        },
+        Figure {
+            name: format!("DeclineOffers: {rounds} rounds in all ({total_offers} offers)"),
+            measured: first_allocate + all_rounds,
+            mesos: None,
+            target: None,
+        },
+    ])
+}
+
+/// LargeAndSmallQuota: one cycle serving 3,000 quota roles on 3,000 small agents.
+pub fn large_and_small_quota(
+    allocator: &mut dyn Allocator,
+    options: &AllocatorBenchOptions,
+) -> Result<Vec<Figure>, ModuleError> {
+    let agents = 3_000 / options.divisor;
+    let (small, large) = (2_500 / options.divisor, 500 / options.divisor);
+    let total = parse("cpus:2;mem:2048;disk:2048")?;
+    let attributes = Attributes::default();
+    for i in 0..agents {
+        allocator.add_agent(&format!("agent-{i}"), &total, &attributes)?;
+    }
+    let small_quota = parse("cpus:1;mem:1024;disk:1024")?;
+    let large_quota = parse("cpus:4;mem:4096;disk:4096")?;
+    for i in 0..small + large {
+        let role = format!("role-{i}");
+        let quota = if i < small {
+            &small_quota
+        } else {
+            &large_quota
+        };
+        allocator.update_quota(&role, quota, Some(quota))?;
+        allocator.add_framework(&format!("framework-{i}"), &[role.as_str()], true)?;
+    }
+    let mut offers = 0usize;
+    let (r, cycle) = time(|| {
+        allocator.allocate(0.0, &mut |_| {
+            offers += 1;
+            Ok(())
+        })
+    });
+    r?;
+    Ok(vec![Figure {
+        name: format!(
+            "LargeAndSmallQuota: one cycle ({agents} agents, {} roles, {offers} offers)",
+            small + large
+        ),
+        measured: cycle,
+        mesos: (options.divisor == 1).then(|| Duration::from_millis(15_390)),
+        target: (options.divisor == 1).then(|| Duration::from_millis(500)),
+    }])
+}
+
+/// Both benchmarks, each on a fresh allocator from `make`.
+pub fn run_allocator_benchmarks(
+    make: &mut dyn FnMut() -> Result<Box<dyn Allocator>, ModuleError>,
+    options: &AllocatorBenchOptions,
+) -> Result<Vec<Figure>, ModuleError> {
+    let mut figures = decline_offers(&mut *make()?, options)?;
+    figures.extend(large_and_small_quota(&mut *make()?, options)?);
+    Ok(figures)
+}

@@ -1,0 +1,178 @@
+//! `modkit bench sorter|allocator`: Mesos's benchmark setups with figures and ratios.
+
+use super::table::Table;
+use crate::bench::{
+    run_allocator_benchmarks, run_sorter_benchmarks, AllocatorBenchOptions, Figure,
+    SorterBenchOptions, HEADER,
+};
+use crate::modules::spec::read_modules_flag;
+use crate::modules::{ModuleError, ModuleManager};
+use clap::{Args, Subcommand};
+use modkit_ffi::abi::Kind;
+use modkit_ffi::host::HostServices;
+use modkit_ffi::sdk::{self, Instance};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// FullSort: 50,000 agents, 1,000 clients; the built-in sorter and the same sorter loaded
+    /// from its cdylib through the C ABI, with their ratio.
+    Sorter(SorterBenchArgs),
+    /// DeclineOffers (10,000 agents, 1,000 frameworks) and LargeAndSmallQuota (3,000 agents,
+    /// 3,000 quota roles) on the allocator.
+    Allocator(AllocatorBenchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SorterBenchArgs {
+    /// Built-in sorter to measure.
+    #[arg(long = "sorter", default_value = "drf")]
+    pub sorter: String,
+    /// Symbol of the same sorter in `--abi_library`.
+    #[arg(long = "abi_module", default_value = "org_modkit_DrfSorter")]
+    pub abi_module: String,
+    /// The cdylib exporting it (default: libmodkit_allocators.so beside this executable).
+    #[arg(long = "abi_library")]
+    pub abi_library: Option<PathBuf>,
+    #[arg(long = "agents", default_value_t = 50_000)]
+    pub agents: usize,
+    #[arg(long = "clients", default_value_t = 1_000)]
+    pub clients: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct AllocatorBenchArgs {
+    #[arg(long = "allocator", default_value = "hierarchical")]
+    pub allocator: String,
+    #[arg(long = "role_sorter", default_value = "drf")]
+    pub role_sorter: String,
+    #[arg(long = "framework_sorter", default_value = "drf")]
+    pub framework_sorter: String,
+    /// Divide agent, framework and role counts by this (1 = Mesos's sizes).
+    #[arg(long = "divisor", default_value_t = 1)]
+    pub divisor: usize,
+    /// DeclineOffers rounds.
+    #[arg(long = "rounds", default_value_t = 2_000)]
+    pub rounds: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error(transparent)]
+    Module(#[from] ModuleError),
+    #[error("benchmark failed: {0}")]
+    Run(#[from] sdk::ModuleError),
+    #[error("cannot find {0}: build the workspace in release (cargo build --release --workspace) or pass --abi_library")]
+    NoLibrary(String),
+}
+
+pub fn run(cmd: BenchCommand) -> Result<(), BenchError> {
+    match cmd {
+        BenchCommand::Sorter(args) => sorter(&args),
+        BenchCommand::Allocator(args) => allocator(&args),
+    }
+}
+
+fn print(title: &str, figures: &[Figure]) {
+    println!("{title}");
+    let mut table = Table::new(&HEADER);
+    figures.iter().for_each(|f| table.push(f.row()));
+    print!("{}", table.render());
+}
+
+fn sorter(args: &SorterBenchArgs) -> Result<(), BenchError> {
+    let library = match &args.abi_library {
+        Some(p) => p.clone(),
+        None => std::env::current_exe()
+            .ok()
+            .and_then(|e| e.parent().map(|d| d.join("libmodkit_allocators.so")))
+            .filter(|p| p.exists())
+            .ok_or_else(|| BenchError::NoLibrary("libmodkit_allocators.so".into()))?,
+    };
+    let spec = serde_json::json!({"libraries": [{"file": library, "modules": [{"name": args.abi_module}]}]});
+    let services = HostServices::leak(env!("CARGO_PKG_VERSION"), "simulator", "", &BTreeMap::new());
+    let mut manager = ModuleManager::new(services)?;
+    manager.load(&[read_modules_flag(&spec.to_string()).map_err(ModuleError::from)?])?;
+    let options = SorterBenchOptions {
+        agents: args.agents,
+        clients: args.clients,
+    };
+    let mut figures = Vec::new();
+    for (name, label) in [
+        (args.sorter.as_str(), "built-in"),
+        (args.abi_module.as_str(), "C ABI"),
+    ] {
+        let Instance::Sorter(mut s) = manager.registry().create(Kind::Sorter, name)? else {
+            unreachable!("Registry::create checks the kind")
+        };
+        figures.extend(run_sorter_benchmarks(&mut *s, label, &options)?);
+    }
+    print(
+        &format!(
+            "Sorter benchmarks ({}; machine: {} cores)",
+            args.sorter,
+            cores()
+        ),
+        &figures,
+    );
+    let half = figures.len() / 2;
+    let native: f64 = figures[..half]
+        .iter()
+        .map(|f| f.measured.as_secs_f64())
+        .sum();
+    let abi: f64 = figures[half..]
+        .iter()
+        .map(|f| f.measured.as_secs_f64())
+        .sum();
+    println!(
+        "C ABI / built-in, whole FullSort: {:.3} (target <= 1.10)",
+        abi / native.max(1e-9)
+    );
+    Ok(())
+}
+
+fn allocator(args: &AllocatorBenchArgs) -> Result<(), BenchError> {
+    let flags = BTreeMap::from([
+        ("role_sorter".to_string(), args.role_sorter.clone()),
+        (
+            "framework_sorter".to_string(),
+            args.framework_sorter.clone(),
+        ),
+    ]);
+    let services = HostServices::leak(env!("CARGO_PKG_VERSION"), "simulator", "", &flags);
+    let manager = ModuleManager::new(services)?;
+    let mut make = || -> Result<Box<dyn sdk::Allocator>, sdk::ModuleError> {
+        match manager.registry().create(Kind::Allocator, &args.allocator) {
+            Ok(Instance::Allocator(a)) => Ok(a),
+            Ok(other) => Err(sdk::ModuleError::failed(format!(
+                "{} is a {}",
+                args.allocator,
+                other.kind()
+            ))),
+            Err(e) => Err(sdk::ModuleError::failed(e.to_string())),
+        }
+    };
+    let options = AllocatorBenchOptions {
+        divisor: args.divisor.max(1),
+        rounds: args.rounds,
+    };
+    let figures = run_allocator_benchmarks(&mut make, &options)?;
+    print(
+        &format!(
+            "Allocator benchmarks ({}, {}/{}; machine: {} cores)",
+            args.allocator,
+            args.role_sorter,
+            args.framework_sorter,
+            cores()
+        ),
+        &figures,
+    );
+    Ok(())
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}

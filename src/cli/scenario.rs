@@ -1,0 +1,167 @@
+//! `modkit sorter` and `modkit allocate`: replay a scenario file against a sorter or an allocator
+//! module, built in or loaded with `--modules`.
+
+use super::modules::{load_modules, SpecArgs};
+use crate::modules::ModuleError;
+use crate::scenario::{parse_weights, run_allocate, run_sorter, ScenarioError, SorterOptions};
+use clap::Args;
+use modkit_ffi::abi::Kind;
+use modkit_ffi::sdk::Instance;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct SorterArgs {
+    /// The sorter module: a built-in (drf, random, asset) or a module loaded with --modules.
+    #[arg(long = "sorter", env = "MODKIT_SORTER", default_value = "drf")]
+    pub sorter: String,
+    /// The scenario: a JSON array of operations (see README, "Scenarios").
+    #[arg(long = "scenario", env = "MODKIT_SCENARIO")]
+    pub scenario: PathBuf,
+    /// Client weights, `role=weight,...`.
+    #[arg(long = "weights", env = "MODKIT_WEIGHTS", default_value = "")]
+    pub weights: String,
+    /// Resource names left out of fair sharing, e.g. `gpus`.
+    #[arg(
+        long = "fair_sharing_excluded_resource_names",
+        env = "MODKIT_FAIR_SHARING_EXCLUDED_RESOURCE_NAMES",
+        default_value = ""
+    )]
+    pub excluded: String,
+    /// Seed of randomised sorters, for reproducible runs.
+    #[arg(long = "sorter_seed", env = "MODKIT_SORTER_SEED", default_value_t = 0)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub spec: SpecArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct AllocateArgs {
+    /// The allocator module.
+    #[arg(
+        long = "allocator",
+        env = "MODKIT_ALLOCATOR",
+        default_value = "hierarchical"
+    )]
+    pub allocator: String,
+    /// Sorter of roles (any sorter module).
+    #[arg(
+        long = "role_sorter",
+        env = "MODKIT_ROLE_SORTER",
+        default_value = "drf"
+    )]
+    pub role_sorter: String,
+    /// Sorter of each role's frameworks (any sorter module; need not equal --role_sorter).
+    #[arg(
+        long = "framework_sorter",
+        env = "MODKIT_FRAMEWORK_SORTER",
+        default_value = "drf"
+    )]
+    pub framework_sorter: String,
+    /// The scenario: a JSON array of operations (see README, "Scenarios").
+    #[arg(long = "scenario", env = "MODKIT_SCENARIO")]
+    pub scenario: PathBuf,
+    /// Role weights, `role=weight,...`.
+    #[arg(long = "weights", env = "MODKIT_WEIGHTS", default_value = "")]
+    pub weights: String,
+    /// Resource names left out of fair sharing, e.g. `gpus`.
+    #[arg(
+        long = "fair_sharing_excluded_resource_names",
+        env = "MODKIT_FAIR_SHARING_EXCLUDED_RESOURCE_NAMES",
+        default_value = ""
+    )]
+    pub excluded: String,
+    /// Seed of randomised sorters, for reproducible runs.
+    #[arg(long = "sorter_seed", env = "MODKIT_SORTER_SEED", default_value_t = 0)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub spec: SpecArgs,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioCliError {
+    #[error(transparent)]
+    Module(#[from] ModuleError),
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+}
+
+fn names(list: &str) -> std::collections::BTreeSet<String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+pub fn sorter(args: &SorterArgs) -> Result<(), ScenarioCliError> {
+    let weights = parse_weights(&args.weights)?;
+    let flags = BTreeMap::from([
+        (
+            "fair_sharing_excluded_resource_names".to_string(),
+            args.excluded.clone(),
+        ),
+        ("sorter_seed".to_string(), args.seed.to_string()),
+        ("weights".to_string(), args.weights.clone()),
+    ]);
+    let manager = load_modules("simulator", &args.spec, flags)?;
+    let Instance::Sorter(mut sorter) = manager.registry().create(Kind::Sorter, &args.sorter)?
+    else {
+        unreachable!("Registry::create checks the kind")
+    };
+    let options = SorterOptions {
+        weights,
+        excluded: names(&args.excluded),
+    };
+    run_sorter(
+        &mut *sorter,
+        &args.scenario,
+        &options,
+        &mut std::io::stdout().lock(),
+    )?;
+    Ok(())
+}
+
+pub fn allocate(args: &AllocateArgs) -> Result<(), ScenarioCliError> {
+    let weights = parse_weights(&args.weights)?;
+    let flags = BTreeMap::from([
+        ("role_sorter".to_string(), args.role_sorter.clone()),
+        (
+            "framework_sorter".to_string(),
+            args.framework_sorter.clone(),
+        ),
+        (
+            "fair_sharing_excluded_resource_names".to_string(),
+            args.excluded.clone(),
+        ),
+        ("sorter_seed".to_string(), args.seed.to_string()),
+        ("weights".to_string(), args.weights.clone()),
+    ]);
+    let manager = load_modules("simulator", &args.spec, flags)?;
+    let Instance::Allocator(mut allocator) = manager
+        .registry()
+        .create(Kind::Allocator, &args.allocator)?
+    else {
+        unreachable!("Registry::create checks the kind")
+    };
+    if !weights.is_empty() {
+        let buf =
+            modkit_ffi::sdk::QuantityBuf::from_pairs(weights.iter().map(|(r, w)| (r.as_str(), *w)))
+                .map_err(|e| ScenarioError::Weights {
+                    text: args.weights.clone(),
+                    reason: e.to_string(),
+                })?;
+        allocator
+            .update_weights(buf.view())
+            .map_err(|e| ScenarioError::Weights {
+                text: args.weights.clone(),
+                reason: e.to_string(),
+            })?;
+    }
+    run_allocate(
+        &mut *allocator,
+        &args.scenario,
+        &mut std::io::stdout().lock(),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,20 @@
+//! Scenario errors name the file, the operation (its number and its JSON) and the reason.
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("cannot read scenario {file}: {reason}")]
+    Read { file: String, reason: String },
+    #[error("scenario {file} is not a JSON array of operations: {reason}")]
+    Parse { file: String, reason: String },
+    #[error("scenario {file}, operation #{index} {op}: {reason}")]
+    Op {
+        file: String,
+        index: usize,
+        op: String,
+        reason: String,
+    },
+    #[error("invalid --weights '{text}': {reason}")]
+    Weights { text: String, reason: String },
+    #[error(transparent)]
+    Module(#[from] crate::modules::ModuleError),
+}
