@@ -437,13 +437,14 @@ typedef struct modkit_allocator_vtable {
     modkit_status (*add_used)(void *instance, modkit_str agent, modkit_str framework,
                               modkit_str role, modkit_str resources, modkit_writer *err);
     /**
-     * `resources` on `agent` come back from `framework` (declined offer, finished task).
-     * `refuse_seconds` > 0 installs a filter: those resources are not offered again from that agent
-     * to that framework until a batch allocation at or after now + refuse_seconds (INFINITY = never).
+     * `resources` on `agent`, allocated to `framework` for `role`, come back (declined offer,
+     * finished task). `refuse_seconds` > 0 installs a filter: those resources are not offered
+     * again from that agent to that framework until a batch allocation at or after
+     * now + refuse_seconds (INFINITY = never).
      */
     modkit_status (*recover_resources)(void *instance, modkit_str framework, modkit_str agent,
-                                       modkit_str resources, double refuse_seconds,
-                                       modkit_writer *err);
+                                       modkit_str role, modkit_str resources,
+                                       double refuse_seconds, modkit_writer *err);
     /** Stops offers to `framework` for `roles` (all its roles when roles_len is 0). */
     modkit_status (*suppress)(void *instance, modkit_str framework, const modkit_str *roles,
                               size_t roles_len, modkit_writer *err);

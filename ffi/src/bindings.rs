@@ -425,6 +425,7 @@ pub struct modkit_allocator_vtable {
             instance: *mut ::core::ffi::c_void,
             framework: modkit_str,
             agent: modkit_str,
+            role: modkit_str,
             resources: modkit_str,
             refuse_seconds: f64,
             err: *mut modkit_writer,

@@ -67,12 +67,13 @@ pub fn decline_offers(
             offers.push((
                 o.framework.to_string(),
                 o.agent.to_string(),
+                o.role.to_string(),
                 o.resources.clone(),
             ));
             Ok(())
         })?;
-        for (framework, agent, resources) in &offers {
-            allocator.recover_resources(framework, agent, resources, f64::INFINITY)?;
+        for (framework, agent, role, resources) in &offers {
+            allocator.recover_resources(framework, agent, role, resources, f64::INFINITY)?;
         }
         Ok(offers.len())
     };

@@ -155,16 +155,14 @@ fn give_back(
     parts: Vec<(String, Resources)>,
     refuse_seconds: f64,
 ) -> Result<(), String> {
-    let mut all = Resources::default();
-    for (_, r) in parts {
-        all += r;
+    for (role, resources) in parts {
+        if !resources.is_empty() {
+            allocator
+                .recover_resources(framework, agent, &role, &resources, refuse_seconds)
+                .map_err(|e| e.to_string())?;
+        }
     }
-    if all.is_empty() {
-        return Ok(());
-    }
-    allocator
-        .recover_resources(framework, agent, &all, refuse_seconds)
-        .map_err(|e| e.to_string())
+    Ok(())
 }
 
 fn apply(

@@ -175,23 +175,26 @@ impl Allocator for ForeignAllocator {
         &mut self,
         framework: &str,
         agent: &str,
+        role: &str,
         resources: &Resources,
         refuse_seconds: f64,
     ) -> Result<()> {
         let f = entry!(self.recover_resources);
         let resources = resources.to_string();
-        self.handle
+        self.handle.call(|i, e| {
             // SAFETY: see add_framework.
-            .call(|i, e| unsafe {
+            unsafe {
                 f(
                     i,
                     to_ffi(framework),
                     to_ffi(agent),
+                    to_ffi(role),
                     to_ffi(&resources),
                     refuse_seconds,
                     e,
                 )
-            })
+            }
+        })
     }
 
     fn suppress(&mut self, framework: &str, roles: &[&str]) -> Result<()> {

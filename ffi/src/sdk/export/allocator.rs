@@ -174,6 +174,7 @@ unsafe extern "C" fn recover_resources<T: Allocator>(
     instance: *mut c_void,
     framework: modkit_str,
     agent: modkit_str,
+    role: modkit_str,
     resources: modkit_str,
     refuse_seconds: f64,
     err: *mut modkit_writer,
@@ -186,6 +187,7 @@ unsafe extern "C" fn recover_resources<T: Allocator>(
         exclusive::<T>(instance)?.recover_resources(
             arg(framework, "framework")?,
             arg(agent, "agent")?,
+            arg(role, "role")?,
             &resources_arg(resources, "resources")?,
             refuse_seconds,
         )

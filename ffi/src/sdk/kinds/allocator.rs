@@ -31,11 +31,13 @@ pub trait Allocator: Send {
         role: &str,
         resources: &Resources,
     ) -> Result<()>;
-    /// `refuse_seconds` > 0 installs an offer filter (infinite allowed).
+    /// Resources allocated to `framework` for `role` on `agent` come back. `refuse_seconds` > 0
+    /// installs an offer filter (infinite allowed).
     fn recover_resources(
         &mut self,
         framework: &str,
         agent: &str,
+        role: &str,
         resources: &Resources,
         refuse_seconds: f64,
     ) -> Result<()>;
