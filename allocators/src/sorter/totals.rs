@@ -1,0 +1,82 @@
+//! The pool shares are computed against: one running sum per resource, so a share never looks at
+//! agents, plus each agent's own total so removing it subtracts exactly what it added.
+
+use super::error::SorterError;
+use super::quantity::{Delta, ResId};
+use std::collections::HashMap;
+
+#[derive(Debug, Default)]
+pub(crate) struct Totals {
+    by_agent: HashMap<Box<str>, Vec<(ResId, i64)>>,
+    sum: Vec<i64>,
+}
+
+impl Totals {
+    /// Adds an agent's total (already read into `delta`).
+    pub(crate) fn add_agent(&mut self, agent: &str, delta: &Delta) -> Result<(), SorterError> {
+        if self.by_agent.contains_key(agent) {
+            return Err(SorterError::AgentExists(agent.to_string()));
+        }
+        let items: Vec<(ResId, i64)> = delta.iter().collect();
+        for &(id, milli) in &items {
+            if self.sum.len() <= id {
+                self.sum.resize(id + 1, 0);
+            }
+            self.sum[id] += milli;
+        }
+        self.by_agent.insert(agent.into(), items);
+        Ok(())
+    }
+
+    pub(crate) fn remove_agent(&mut self, agent: &str) -> Result<(), SorterError> {
+        let items = self
+            .by_agent
+            .remove(agent)
+            .ok_or_else(|| SorterError::UnknownAgent(agent.to_string()))?;
+        for (id, milli) in items {
+            self.sum[id] -= milli;
+        }
+        Ok(())
+    }
+
+    /// Total per resource index, in thousandths; shorter than the name table when a resource was
+    /// only ever allocated (its total is then 0).
+    pub(crate) fn sum(&self) -> &[i64] {
+        &self.sum
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delta(items: &[(ResId, i64)]) -> Delta {
+        let mut d = Delta::default();
+        items.iter().for_each(|&(id, m)| d.add(id, m));
+        d
+    }
+
+    #[test]
+    fn agents_add_up_and_come_off_exactly() {
+        let mut t = Totals::default();
+        t.add_agent("s1", &delta(&[(0, 1000), (1, 5000)])).unwrap();
+        t.add_agent("s2", &delta(&[(1, 3000), (2, 7)])).unwrap();
+        assert_eq!(t.sum(), &[1000, 8000, 7]);
+        t.remove_agent("s1").unwrap();
+        assert_eq!(t.sum(), &[0, 3000, 7]);
+    }
+
+    #[test]
+    fn duplicate_and_unknown_agents_are_errors() {
+        let mut t = Totals::default();
+        t.add_agent("s1", &delta(&[])).unwrap();
+        assert_eq!(
+            t.add_agent("s1", &delta(&[])),
+            Err(SorterError::AgentExists("s1".into()))
+        );
+        assert_eq!(
+            t.remove_agent("s9"),
+            Err(SorterError::UnknownAgent("s9".into()))
+        );
+    }
+}
