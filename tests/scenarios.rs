@@ -223,6 +223,46 @@ fn role_weights_split_agents_in_proportion() {
 }
 
 #[test]
+fn nested_roles_share_level_by_level() {
+    // a (with a/x and a/y) and b split the agents 2:2, not 1:1:1 across the three leaves:
+    // s1 a/x (tie, by name), s2 b (a at 1/4), s3 a/y (tie at 1/4, equal counts, by name; inside
+    // a, a/y has nothing), s4 b.
+    let expected = vec![offers(vec![
+        offer("fa-x", "s1", "a/x", "cpus:1;mem:1024"),
+        offer("fb", "s2", "b", "cpus:1;mem:1024"),
+        offer("fa-y", "s3", "a/y", "cpus:1;mem:1024"),
+        offer("fb", "s4", "b", "cpus:1;mem:1024"),
+    ])];
+    assert_eq!(allocate("nested-roles.json", &[]), expected);
+}
+
+#[test]
+fn weights_one_two_three_split_six_agents_one_two_three() {
+    // Weighted shares n/6/w: s1 r1, s2 r2, s3 r3 (all at 0, by name); s4 r3 (1/18 lowest);
+    // s5 r2 (1/12); s6 r3 (r1 1/6 = r2 1/6 > r3 1/9).
+    let expected = vec![offers(vec![
+        offer("f1", "s1", "r1", "cpus:1;mem:1024"),
+        offer("f2", "s2", "r2", "cpus:1;mem:1024"),
+        offer("f3", "s3", "r3", "cpus:1;mem:1024"),
+        offer("f3", "s4", "r3", "cpus:1;mem:1024"),
+        offer("f2", "s5", "r2", "cpus:1;mem:1024"),
+        offer("f3", "s6", "r3", "cpus:1;mem:1024"),
+    ])];
+    assert_eq!(allocate("weights-1-2-3.json", &[]), expected);
+}
+
+#[test]
+fn a_quota_limit_is_never_exceeded() {
+    // Limit cpus:3;mem:3072 and no guarantee: all of s1, the 1 cpu / 1 GB left under the limit
+    // from s2, nothing from s3.
+    let expected = vec![offers(vec![
+        offer("f-prod", "s1", "prod", "cpus:2;mem:2048"),
+        offer("f-prod", "s2", "prod", "cpus:1;mem:1024"),
+    ])];
+    assert_eq!(allocate("quota-limit.json", &[]), expected);
+}
+
+#[test]
 fn offer_filters_expire_at_a_batch_allocation_and_revive_clears_them() {
     let all = || offers(vec![offer("f1", "s1", "r1", "cpus:4;mem:4096")]);
     let none = || offers(vec![]);

@@ -1,5 +1,6 @@
 //! modkit-allocators: built-in modules of this kind, also exported from this crate's cdylib.
 
+pub mod hierarchical;
 pub mod sorter;
 
 use modkit_ffi::sdk::{native_named, ModuleFactory};
@@ -12,5 +13,6 @@ pub fn builtins() -> Vec<Box<dyn ModuleFactory>> {
         native_named::<sorter::DrfSorter>("drf"),
         native_named::<sorter::AssetSorter>("asset"),
         native_named::<sorter::RandomSorter>("random"),
+        native_named::<hierarchical::HierarchicalAllocator>("hierarchical"),
     ]
 }

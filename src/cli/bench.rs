@@ -117,17 +117,18 @@ fn sorter(args: &SorterBenchArgs) -> Result<(), BenchError> {
         &figures,
     );
     let half = figures.len() / 2;
-    let native: f64 = figures[..half]
-        .iter()
-        .map(|f| f.measured.as_secs_f64())
-        .sum();
-    let abi: f64 = figures[half..]
-        .iter()
-        .map(|f| f.measured.as_secs_f64())
-        .sum();
+    let (native, abi) = figures.split_at(half);
+    println!("C ABI / built-in (target <= 1.10):");
+    for (n, a) in native.iter().zip(abi) {
+        let step = n.name.split_once(": ").map_or(n.name.as_str(), |(_, s)| s);
+        let ratio = a.measured.as_secs_f64() / n.measured.as_secs_f64().max(1e-9);
+        println!("  {step:<40} {ratio:.3}");
+    }
+    let total = |fs: &[Figure]| fs.iter().map(|f| f.measured.as_secs_f64()).sum::<f64>();
     println!(
-        "C ABI / built-in, whole FullSort: {:.3} (target <= 1.10)",
-        abi / native.max(1e-9)
+        "  {:<40} {:.3}",
+        "whole FullSort",
+        total(abi) / total(native).max(1e-9)
     );
     Ok(())
 }

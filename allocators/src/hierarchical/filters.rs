@@ -1,0 +1,339 @@
+//! Offer filters: after a decline with `refuse_seconds` > 0, the framework is not offered those
+//! resources (or fewer) from that agent in that role again until the filter expires, which it
+//! does only at a batch allocation whose `now` reaches the install time plus `refuse_seconds`.
+//!
+//! Filters sit with their agent under (framework, role): a cycle checks the frameworks of one
+//! agent after another, so the map it looks in stays in cache however many frameworks it
+//! passes over. Each framework keeps the keys of its filters, so revive and friends find them;
+//! finite filters are also indexed by expiry, so a cycle drops the expired ones without
+//! scanning the rest.
+
+use super::ids::Id;
+use super::state::{gone, Agent, State};
+use modkit_ffi::resources::Resources;
+use modkit_ffi::sdk::Result;
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Refuses offers of `resources` or less until `expires` (infinite for never).
+#[derive(Clone, Debug)]
+pub(super) struct Filter {
+    pub resources: Arc<Resources>,
+    pub expires: f64,
+    /// Tells the filter apart in the expiry index.
+    pub seq: u64,
+}
+
+/// The filters of one (agent, framework, role): nearly always one, kept inline so that checking
+/// it reads no other memory than the agent's map.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Filters {
+    first: Option<Filter>,
+    rest: Vec<Filter>,
+}
+
+impl Filters {
+    pub(super) fn iter(&self) -> impl Iterator<Item = &Filter> + '_ {
+        self.first.iter().chain(self.rest.iter())
+    }
+
+    pub(super) fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+
+    fn push(&mut self, filter: Filter) {
+        match self.first {
+            None => self.first = Some(filter),
+            Some(_) => self.rest.push(filter),
+        }
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&Filter) -> bool) {
+        if self.first.as_ref().is_some_and(|f| !keep(f)) {
+            self.first = None;
+        }
+        self.rest.retain(|f| keep(f));
+        if self.first.is_none() && !self.rest.is_empty() {
+            self.first = Some(self.rest.remove(0));
+        }
+    }
+}
+
+/// An agent's filters by (framework, role), in a sorted array of small keys next to the
+/// address of each list's first copy of resources. A cycle asks about many frameworks of one
+/// agent in a row; the keys of one agent fit in a few cache lines, so most of those questions
+/// are answered without touching the filters themselves.
+#[derive(Debug, Default)]
+pub(super) struct AgentFilters {
+    keys: Vec<(Id, Id)>,
+    /// Address of the first filter's resources for each key.
+    heads: Vec<usize>,
+    lists: Vec<Filters>,
+}
+
+impl AgentFilters {
+    fn find(&self, key: (Id, Id)) -> Result<usize, usize> {
+        self.keys.binary_search(&key)
+    }
+
+    pub(super) fn get(&self, key: (Id, Id)) -> Option<&Filters> {
+        self.find(key).ok().map(|i| &self.lists[i])
+    }
+
+    pub(super) fn keys(&self) -> impl Iterator<Item = (Id, Id)> + '_ {
+        self.keys.iter().copied()
+    }
+
+    pub(super) fn remove(&mut self, key: (Id, Id)) -> Option<Filters> {
+        let i = self.find(key).ok()?;
+        self.keys.remove(i);
+        self.heads.remove(i);
+        Some(self.lists.remove(i))
+    }
+
+    /// Changes the list under `key` (made empty if absent); an emptied list goes.
+    fn update<T>(&mut self, key: (Id, Id), change: impl FnOnce(&mut Filters) -> T) -> T {
+        let i = match self.find(key) {
+            Ok(i) => i,
+            Err(i) => {
+                self.keys.insert(i, key);
+                self.heads.insert(i, 0);
+                self.lists.insert(i, Filters::default());
+                i
+            }
+        };
+        let out = change(&mut self.lists[i]);
+        match &self.lists[i].first {
+            Some(f) => self.heads[i] = Arc::as_ptr(&f.resources) as usize,
+            None => {
+                self.keys.remove(i);
+                self.heads.remove(i);
+                self.lists.remove(i);
+            }
+        }
+        out
+    }
+
+    /// Whether a filter under `key` holds all of `offer`.
+    fn refuses(&self, key: (Id, Id), offer: &Resources, memo: &mut Memo) -> bool {
+        let Ok(i) = self.find(key) else {
+            return false;
+        };
+        // The usual case: one filter, whose resources the memo has already tested.
+        if let Some((seen, holds)) = memo.0 {
+            if seen == self.heads[i] && (holds || self.lists[i].rest.is_empty()) {
+                return holds;
+            }
+        }
+        self.lists[i].iter().any(|f| {
+            let at = Arc::as_ptr(&f.resources) as usize;
+            match memo.0 {
+                Some((seen, holds)) if seen == at => holds,
+                _ => {
+                    let holds = f.resources.contains(offer);
+                    memo.0 = Some((at, holds));
+                    holds
+                }
+            }
+        })
+    }
+}
+
+/// A time ordered totally, so that it can key a map.
+#[derive(Clone, Copy, Debug)]
+struct Time(f64);
+
+impl PartialEq for Time {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Time {}
+
+impl PartialOrd for Time {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Time {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// Finite filters by expiry.
+#[derive(Default)]
+pub(super) struct FilterIndex {
+    expiry: BTreeMap<(Time, u64), (Id, Id, Id)>,
+    next_seq: u64,
+}
+
+/// Remembers the last containment test of one offer: filters on an agent mostly share one
+/// copy of the resources, so a walk over many filtered frameworks tests it once. The copy is
+/// known by its address, only compared while the filters are not changed.
+#[derive(Default)]
+pub(super) struct Memo(Option<(usize, bool)>);
+
+/// Whether framework `fid` refuses `offer` from `agent` in role `rid`: some filter there holds
+/// it all. `memo` must be used for one `offer` only.
+pub(super) fn filtered(agent: &Agent, fid: Id, rid: Id, offer: &Resources, memo: &mut Memo) -> bool {
+    agent.filters.refuses((fid, rid), offer, memo)
+}
+
+impl State {
+    /// Installs a filter for `refuse_seconds` from the clock (the last cycle's `now`). A filter
+    /// that an existing one already implies is not added, and ones it implies are dropped, so
+    /// repeated declines do not pile up.
+    pub(super) fn install_filter(
+        &mut self,
+        fid: Id,
+        aid: Id,
+        rid: Id,
+        resources: &Resources,
+        refuse_seconds: f64,
+    ) -> Result<()> {
+        let expires = self.clock + refuse_seconds;
+        let agent = self.agents.get_mut(aid).ok_or_else(|| gone("agent", aid))?;
+        let framework = self
+            .frameworks
+            .get_mut(fid)
+            .ok_or_else(|| gone("framework", fid))?;
+        let role = self.roles.get_mut(rid).ok_or_else(|| gone("role", rid))?;
+        let shared = match &agent.last_filter {
+            Some(last) if **last == *resources => last.clone(),
+            _ => {
+                let fresh = Arc::new(resources.clone());
+                agent.last_filter = Some(fresh.clone());
+                fresh
+            }
+        };
+        let index = &mut self.filters;
+        let added = agent.filters.update((fid, rid), |list| {
+            if list
+                .iter()
+                .any(|f| f.expires >= expires && f.resources.contains(resources))
+            {
+                return false;
+            }
+            list.retain(|f| {
+                let implied = f.expires <= expires && resources.contains(&f.resources);
+                if implied {
+                    index.expiry.remove(&(Time(f.expires), f.seq));
+                    role.filters = role.filters.saturating_sub(1);
+                }
+                !implied
+            });
+            let seq = index.next_seq;
+            index.next_seq += 1;
+            if expires.is_finite() {
+                index.expiry.insert((Time(expires), seq), (fid, aid, rid));
+            }
+            list.push(Filter {
+                resources: shared,
+                expires,
+                seq,
+            });
+            role.filters += 1;
+            true
+        });
+        if !added {
+            return Ok(());
+        }
+        framework.filtered.insert((aid, rid));
+        Ok(())
+    }
+
+    /// Drops every filter whose time has come at a cycle at `now`.
+    pub(super) fn expire_filters(&mut self, now: f64) {
+        while let Some(entry) = self.filters.expiry.first_entry() {
+            if entry.key().0 .0 > now {
+                break;
+            }
+            let ((_, seq), (fid, aid, rid)) = entry.remove_entry();
+            let Some(agent) = self.agents.get_mut(aid) else {
+                continue;
+            };
+            if agent.filters.get((fid, rid)).is_none() {
+                continue;
+            }
+            let removed = agent.filters.update((fid, rid), |list| {
+                let before = list.len();
+                list.retain(|f| f.seq != seq);
+                (list.len() < before, list.is_empty())
+            });
+            if removed.0 {
+                if let Some(role) = self.roles.get_mut(rid) {
+                    role.filters = role.filters.saturating_sub(1);
+                }
+            }
+            if removed.1 {
+                if let Some(framework) = self.frameworks.get_mut(fid) {
+                    framework.filtered.remove(&(aid, rid));
+                }
+            }
+        }
+    }
+
+    /// Drops `fid`'s filters at every (agent, role) for which `drop` holds.
+    pub(super) fn clear_filters(&mut self, fid: Id, mut drop: impl FnMut(Id, Id) -> bool) {
+        let Some(framework) = self.frameworks.get_mut(fid) else {
+            return;
+        };
+        let mut dropped = Vec::new();
+        framework.filtered.retain(|&(aid, rid)| {
+            let go = drop(aid, rid);
+            if go {
+                dropped.push((aid, rid));
+            }
+            !go
+        });
+        for (aid, rid) in dropped {
+            self.forget_filters(fid, aid, rid);
+        }
+    }
+
+    /// Drops every filter on agent `aid`.
+    pub(super) fn clear_agent_filters(&mut self, aid: Id) {
+        let Some(agent) = self.agents.get_mut(aid) else {
+            return;
+        };
+        let keys: Vec<(Id, Id)> = agent.filters.keys().collect();
+        for (fid, rid) in keys {
+            if let Some(framework) = self.frameworks.get_mut(fid) {
+                framework.filtered.remove(&(aid, rid));
+            }
+            self.forget_filters(fid, aid, rid);
+        }
+    }
+
+    /// Removes the filters of (`fid`, `aid`, `rid`) from the agent, the expiry index and the
+    /// role's count (the framework's key is the caller's).
+    fn forget_filters(&mut self, fid: Id, aid: Id, rid: Id) {
+        let Some(list) = self
+            .agents
+            .get_mut(aid)
+            .and_then(|agent| agent.filters.remove((fid, rid)))
+        else {
+            return;
+        };
+        for f in list.iter() {
+            self.filters.expiry.remove(&(Time(f.expires), f.seq));
+        }
+        if let Some(role) = self.roles.get_mut(rid) {
+            role.filters = role.filters.saturating_sub(list.len() as u32);
+        }
+    }
+
+    /// How many finite filters wait for expiry (for tests of the index).
+    #[cfg(test)]
+    pub(super) fn pending_expiries(&self) -> usize {
+        self.filters.expiry.len()
+    }
+}
