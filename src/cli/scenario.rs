@@ -10,15 +10,13 @@ use modkit_ffi::sdk::Instance;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// What both scenario commands take; all but the scenario become host flags modules may read.
 #[derive(Args, Debug)]
-pub struct SorterArgs {
-    /// The sorter module: a built-in (drf, random, asset) or a module loaded with --modules.
-    #[arg(long = "sorter", env = "MODKIT_SORTER", default_value = "drf")]
-    pub sorter: String,
+pub struct ScenarioArgs {
     /// The scenario: a JSON array of operations (see README, "Scenarios").
     #[arg(long = "scenario", env = "MODKIT_SCENARIO")]
     pub scenario: PathBuf,
-    /// Client weights, `role=weight,...`.
+    /// Weights, `role=weight,...`.
     #[arg(long = "weights", env = "MODKIT_WEIGHTS", default_value = "")]
     pub weights: String,
     /// Resource names left out of fair sharing, e.g. `gpus`.
@@ -33,6 +31,28 @@ pub struct SorterArgs {
     pub seed: u64,
     #[command(flatten)]
     pub spec: SpecArgs,
+}
+
+impl ScenarioArgs {
+    fn flags(&self) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("weights".to_string(), self.weights.clone()),
+            (
+                "fair_sharing_excluded_resource_names".to_string(),
+                self.excluded.clone(),
+            ),
+            ("sorter_seed".to_string(), self.seed.to_string()),
+        ])
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct SorterArgs {
+    /// The sorter module: a built-in (drf, random, asset) or a module loaded with --modules.
+    #[arg(long = "sorter", env = "MODKIT_SORTER", default_value = "drf")]
+    pub sorter: String,
+    #[command(flatten)]
+    pub common: ScenarioArgs,
 }
 
 #[derive(Args, Debug)]
@@ -58,24 +78,8 @@ pub struct AllocateArgs {
         default_value = "drf"
     )]
     pub framework_sorter: String,
-    /// The scenario: a JSON array of operations (see README, "Scenarios").
-    #[arg(long = "scenario", env = "MODKIT_SCENARIO")]
-    pub scenario: PathBuf,
-    /// Role weights, `role=weight,...`.
-    #[arg(long = "weights", env = "MODKIT_WEIGHTS", default_value = "")]
-    pub weights: String,
-    /// Resource names left out of fair sharing, e.g. `gpus`.
-    #[arg(
-        long = "fair_sharing_excluded_resource_names",
-        env = "MODKIT_FAIR_SHARING_EXCLUDED_RESOURCE_NAMES",
-        default_value = ""
-    )]
-    pub excluded: String,
-    /// Seed of randomised sorters, for reproducible runs.
-    #[arg(long = "sorter_seed", env = "MODKIT_SORTER_SEED", default_value_t = 0)]
-    pub seed: u64,
     #[command(flatten)]
-    pub spec: SpecArgs,
+    pub common: ScenarioArgs,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,27 +99,20 @@ fn names(list: &str) -> std::collections::BTreeSet<String> {
 }
 
 pub fn sorter(args: &SorterArgs) -> Result<(), ScenarioCliError> {
-    let weights = parse_weights(&args.weights)?;
-    let flags = BTreeMap::from([
-        (
-            "fair_sharing_excluded_resource_names".to_string(),
-            args.excluded.clone(),
-        ),
-        ("sorter_seed".to_string(), args.seed.to_string()),
-        ("weights".to_string(), args.weights.clone()),
-    ]);
-    let manager = load_modules("simulator", &args.spec, flags)?;
+    let common = &args.common;
+    let weights = parse_weights(&common.weights).map_err(ScenarioError::from)?;
+    let manager = load_modules("simulator", &common.spec, common.flags())?;
     let Instance::Sorter(mut sorter) = manager.registry().create(Kind::Sorter, &args.sorter)?
     else {
         unreachable!("Registry::create checks the kind")
     };
     let options = SorterOptions {
         weights,
-        excluded: names(&args.excluded),
+        excluded: names(&common.excluded),
     };
     run_sorter(
         &mut *sorter,
-        &args.scenario,
+        &common.scenario,
         &options,
         &mut std::io::stdout().lock(),
     )?;
@@ -123,44 +120,25 @@ pub fn sorter(args: &SorterArgs) -> Result<(), ScenarioCliError> {
 }
 
 pub fn allocate(args: &AllocateArgs) -> Result<(), ScenarioCliError> {
-    let weights = parse_weights(&args.weights)?;
-    let flags = BTreeMap::from([
-        ("role_sorter".to_string(), args.role_sorter.clone()),
-        (
-            "framework_sorter".to_string(),
-            args.framework_sorter.clone(),
-        ),
-        (
-            "fair_sharing_excluded_resource_names".to_string(),
-            args.excluded.clone(),
-        ),
-        ("sorter_seed".to_string(), args.seed.to_string()),
-        ("weights".to_string(), args.weights.clone()),
-    ]);
-    let manager = load_modules("simulator", &args.spec, flags)?;
+    let common = &args.common;
+    // Checked here for a clear message; the allocator reads the `weights` host flag itself.
+    parse_weights(&common.weights).map_err(ScenarioError::from)?;
+    let mut flags = common.flags();
+    flags.insert("role_sorter".to_string(), args.role_sorter.clone());
+    flags.insert(
+        "framework_sorter".to_string(),
+        args.framework_sorter.clone(),
+    );
+    let manager = load_modules("simulator", &common.spec, flags)?;
     let Instance::Allocator(mut allocator) = manager
         .registry()
         .create(Kind::Allocator, &args.allocator)?
     else {
         unreachable!("Registry::create checks the kind")
     };
-    if !weights.is_empty() {
-        let buf =
-            modkit_ffi::sdk::QuantityBuf::from_pairs(weights.iter().map(|(r, w)| (r.as_str(), *w)))
-                .map_err(|e| ScenarioError::Weights {
-                    text: args.weights.clone(),
-                    reason: e.to_string(),
-                })?;
-        allocator
-            .update_weights(buf.view())
-            .map_err(|e| ScenarioError::Weights {
-                text: args.weights.clone(),
-                reason: e.to_string(),
-            })?;
-    }
     run_allocate(
         &mut *allocator,
-        &args.scenario,
+        &common.scenario,
         &mut std::io::stdout().lock(),
     )?;
     Ok(())

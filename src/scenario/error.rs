@@ -13,8 +13,10 @@ pub enum ScenarioError {
         op: String,
         reason: String,
     },
-    #[error("invalid --weights '{text}': {reason}")]
-    Weights { text: String, reason: String },
+    #[error("--weights: {0}")]
+    Weights(#[from] modkit_ffi::sdk::WeightsError),
+    #[error("--weights {text}: {reason}")]
+    Weight { text: String, reason: String },
     #[error(transparent)]
     Module(#[from] crate::modules::ModuleError),
 }

@@ -9,6 +9,9 @@ pub use allocate::run_allocate;
 pub use error::ScenarioError;
 pub use sorter::{run_sorter, SorterOptions};
 
+/// Mesos `--weights`, shared with modules.
+pub use modkit_ffi::sdk::parse_weights;
+
 use serde::de::DeserializeOwned;
 use std::path::Path;
 
@@ -40,54 +43,4 @@ fn read_ops<T: DeserializeOwned>(
                 })
         })
         .collect()
-}
-
-/// Parses `a=2,b/c=0.5` (Mesos `--weights`).
-pub fn parse_weights(text: &str) -> Result<Vec<(String, f64)>, ScenarioError> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let bad = |why: &str| ScenarioError::Weights {
-                text: text.to_string(),
-                reason: format!("'{pair}': {why}"),
-            };
-            let (role, w) = pair
-                .split_once('=')
-                .ok_or_else(|| bad("expected role=weight"))?;
-            let w: f64 = w
-                .trim()
-                .parse()
-                .map_err(|_| bad("weight is not a number"))?;
-            if !(w.is_finite() && w > 0.0) {
-                return Err(bad("weight must be positive"));
-            }
-            Ok((role.trim().to_string(), w))
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn weights_parse_and_errors_name_the_pair() {
-        assert_eq!(
-            parse_weights("a=2, b/c=0.5").unwrap(),
-            [("a".to_string(), 2.0), ("b/c".to_string(), 0.5)]
-        );
-        assert_eq!(
-            parse_weights("a=2,b").unwrap_err().to_string(),
-            "invalid --weights 'a=2,b': 'b': expected role=weight"
-        );
-        assert!(parse_weights("a=-1")
-            .unwrap_err()
-            .to_string()
-            .contains("must be positive"));
-        assert!(parse_weights("a=x")
-            .unwrap_err()
-            .to_string()
-            .contains("not a number"));
-    }
 }

@@ -86,7 +86,7 @@ pub fn run_sorter(
     for (path, weight) in &options.weights {
         sorter
             .update_weight(path, *weight)
-            .map_err(|e| ScenarioError::Weights {
+            .map_err(|e| ScenarioError::Weight {
                 text: format!("{path}={weight}"),
                 reason: e.to_string(),
             })?;

@@ -3,7 +3,7 @@
 //! either level.
 
 use super::{AllocatorConfig, HierarchicalAllocator};
-use modkit_ffi::sdk::{Create, Host, ModuleError, Parameters, Result};
+use modkit_ffi::sdk::{parse_weights, Create, Host, ModuleError, Parameters, Result};
 use std::collections::BTreeMap;
 
 /// Settings read from the module's parameters, else from the host flag of the same name.
@@ -39,30 +39,6 @@ fn number(host: &Host, params: &Parameters, name: &str, default: f64) -> Result<
     }
 }
 
-/// `a=2,b/c=0.5` (Mesos `--weights`).
-fn weights(text: &str) -> Result<BTreeMap<String, f64>> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (role, w) = pair.split_once('=').ok_or_else(|| {
-                ModuleError::invalid(format!("weights '{text}': '{pair}' is not role=weight"))
-            })?;
-            let w: f64 = w
-                .trim()
-                .parse()
-                .ok()
-                .filter(|w: &f64| w.is_finite() && *w > 0.0)
-                .ok_or_else(|| {
-                    ModuleError::invalid(format!(
-                        "weights '{text}': '{pair}' needs a positive weight"
-                    ))
-                })?;
-            Ok((role.trim().to_string(), w))
-        })
-        .collect()
-}
-
 impl Create for HierarchicalAllocator {
     fn create(host: &Host, params: &Parameters) -> Result<Self> {
         params.reject_unknown(&SETTINGS)?;
@@ -89,10 +65,13 @@ impl Create for HierarchicalAllocator {
                         .collect()
                 })
                 .unwrap_or_default(),
-            weights: setting(host, params, "weights")
-                .map(|w| weights(&w))
-                .transpose()?
-                .unwrap_or_default(),
+            weights: match setting(host, params, "weights") {
+                Some(w) => parse_weights(&w)
+                    .map_err(|e| ModuleError::invalid(e.to_string()))?
+                    .into_iter()
+                    .collect(),
+                None => BTreeMap::new(),
+            },
             reuse_sort_orders: reuse,
         };
         let no_params = Parameters::default();
@@ -117,24 +96,3 @@ modkit_ffi::export_module!(org_modkit_HierarchicalAllocator: Allocator = Hierarc
     email: "",
     description: "Mesos's hierarchical allocator: role sorter, then framework sorters; quota, reservations, filters",
 });
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn weights_parse_and_errors_name_the_pair() {
-        assert_eq!(
-            weights("a=2, b/c=0.5").unwrap(),
-            BTreeMap::from([("a".into(), 2.0), ("b/c".into(), 0.5)])
-        );
-        assert!(weights("a")
-            .unwrap_err()
-            .to_string()
-            .contains("'a' is not role=weight"));
-        assert!(weights("a=0")
-            .unwrap_err()
-            .to_string()
-            .contains("needs a positive weight"));
-    }
-}

@@ -11,6 +11,7 @@ mod host;
 pub mod kinds;
 mod params;
 mod quantities;
+mod weights;
 
 pub use error::ModuleError;
 pub use export::ExportedModule;
@@ -25,6 +26,7 @@ pub use kinds::{
 };
 pub use params::Parameters;
 pub use quantities::{Quantities, QuantityBuf};
+pub use weights::{parse_weights, WeightsError};
 
 /// Result of every SDK call.
 pub type Result<T, E = ModuleError> = std::result::Result<T, E>;
