@@ -35,8 +35,6 @@ mod totals;
 mod tree;
 
 #[cfg(test)]
-mod bench;
-#[cfg(test)]
 mod model;
 #[cfg(test)]
 mod testing;
