@@ -17,13 +17,14 @@
 
 use super::filters::{filtered, Memo};
 use super::ids::Id;
+use super::offers::Offers;
 use super::order::SorterSlot;
 use super::qty::{Minimum, ResId};
 use super::quota::{Quota, QuotaCycle};
-use super::state::{gone, quantities, Framework, Kept, State};
+use super::state::{gone, quantities, Framework, State};
 use super::{HierarchicalAllocator, Ids};
 use modkit_ffi::resources::{is_in_subtree, Resource, Resources, Scalar, Value};
-use modkit_ffi::sdk::{ModuleError, Offer, QuantityBuf, Result};
+use modkit_ffi::sdk::{ModuleError, Offer, Result};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,17 +33,6 @@ enum Stage {
     Guarantees,
     /// Stage 2: fair sharing of the rest.
     Fair,
-}
-
-/// An allocation made in this cycle, offered at its end.
-struct Made {
-    /// Place of the agent in the cycle's (name) order.
-    position: usize,
-    agent: Id,
-    framework: Id,
-    role: Id,
-    /// `None` when the allocation is new in this cycle and is exactly what is offered.
-    own: Option<Resources>,
 }
 
 /// What a role may be offered of an agent.
@@ -54,9 +44,11 @@ enum Candidate {
 
 struct Cycle {
     quota: QuotaCycle,
-    made: Vec<Made>,
-    /// Per agent (by position): the range of `made` that stage 1 filled.
-    stage1: Vec<(usize, usize)>,
+    offers: Offers,
+    /// Roles deactivated in the role sorter for stage 1.
+    hidden: Vec<Id>,
+    /// The role, when only one is active in the role sorter.
+    only_role: Option<Id>,
     /// Allocations on the current agent, for the role sorter once the agent is done: the role
     /// and a range of `amounts`.
     role_updates: Vec<(Id, usize, usize)>,
@@ -64,34 +56,6 @@ struct Cycle {
 }
 
 impl Cycle {
-    /// Records an allocation; stage 2 adds to what stage 1 gave the same framework and role
-    /// on the same agent, so that they make one offer.
-    fn add(&mut self, stage: Stage, position: usize, (agent, framework, role): (Id, Id, Id), kept: Kept) {
-        if stage == Stage::Fair {
-            let (start, end) = self.stage1.get(position).copied().unwrap_or((0, 0));
-            let earlier = self.made[start..end]
-                .iter_mut()
-                .find(|m| m.framework == framework && m.role == role);
-            if let Some(m) = earlier {
-                // A new allocation already holds the sum; an older one grew by `kept`.
-                if let (Some(own), Kept::Own(more)) = (&mut m.own, kept) {
-                    *own += &more;
-                }
-                return;
-            }
-        }
-        self.made.push(Made {
-            position,
-            agent,
-            framework,
-            role,
-            own: match kept {
-                Kept::InAllocation => None,
-                Kept::Own(resources) => Some(resources),
-            },
-        });
-    }
-
     /// Notes what was just allocated in `rid` (the state's `moved`) for the role sorter.
     fn note_for_role_sorter(&mut self, rid: Id, moved: &[(ResId, i64)]) {
         let start = self.amounts.len();
@@ -109,37 +73,69 @@ impl HierarchicalAllocator {
         offers: &mut dyn FnMut(Offer<'_>) -> Result<()>,
     ) -> Result<()> {
         if !now.is_finite() {
-            return Err(ModuleError::invalid(format!("now is {now} (must be finite)")));
+            return Err(ModuleError::invalid(format!(
+                "now is {now} (must be finite)"
+            )));
         }
         self.st.clock = now;
         self.st.runs += 1;
         self.st.expire_filters(now);
         let mut cycle = Cycle {
             quota: QuotaCycle::new(&self.quotas, &mut self.st, &self.ids.roles),
-            made: Vec::new(),
-            stage1: Vec::new(),
+            offers: Offers::default(),
+            only_role: self.only_active_role(),
+            hidden: Vec::new(),
             role_updates: Vec::new(),
             amounts: Vec::new(),
         };
         let agents: Vec<Id> = self.ids.agents.sorted().map(|(_, id)| id).collect();
-        cycle.stage1 = vec![(0, 0); agents.len()];
+        cycle.offers = Offers::new(agents.len());
         let guarantees = has_guarantees(&self.quotas);
-        let mut run = |stage| -> Result<()> {
-            for (position, &aid) in agents.iter().enumerate() {
-                self.offer_agent(position, aid, stage, &mut cycle)?;
-            }
-            Ok(())
-        };
-        let stages = if guarantees {
-            run(Stage::Guarantees).and_then(|()| run(Stage::Fair))
-        } else {
-            run(Stage::Fair)
-        };
+        let stages = self
+            .stage1(&agents, guarantees, &mut cycle)
+            .and_then(|()| self.run_stage(&agents, Stage::Fair, &mut cycle));
         if let Err(e) = stages {
-            self.take_back(&cycle.made)?;
+            self.take_back(&cycle.offers)?;
             return Err(e);
         }
-        self.send(cycle.made, offers)
+        self.send(cycle.offers, offers)
+    }
+
+    /// Stage 1, when some role has a guarantee, with the roles it has nothing for hidden from
+    /// the role sorter (see `narrow`).
+    fn stage1(&mut self, agents: &[Id], guarantees: bool, cycle: &mut Cycle) -> Result<()> {
+        if !guarantees {
+            return Ok(());
+        }
+        if cycle.only_role.is_some() {
+            return self.run_stage(agents, Stage::Guarantees, cycle);
+        }
+        let mut hidden = Vec::new();
+        let hid = self.hide_for_stage1(&cycle.quota, &mut hidden);
+        cycle.hidden = hidden;
+        let ran = hid.and_then(|()| self.run_stage(agents, Stage::Guarantees, cycle));
+        let mut hidden = std::mem::take(&mut cycle.hidden);
+        let shown = self.unhide(&mut hidden);
+        ran.and(shown)
+    }
+
+    fn run_stage(&mut self, agents: &[Id], stage: Stage, cycle: &mut Cycle) -> Result<()> {
+        for (position, &aid) in agents.iter().enumerate() {
+            self.offer_agent(position, aid, stage, cycle)?;
+        }
+        Ok(())
+    }
+
+    /// The single active role, if there is exactly one.
+    fn only_active_role(&self) -> Option<Id> {
+        let mut active = self
+            .st
+            .roles
+            .iter()
+            .filter(|(_, r)| r.active)
+            .map(|(id, _)| id);
+        let first = active.next()?;
+        active.next().is_none().then_some(first)
     }
 
     fn offer_agent(
@@ -164,75 +160,28 @@ impl HierarchicalAllocator {
             ..
         } = self;
         let min = *min;
-        let start = cycle.made.len();
-        let visited = role_sorter.visit(&ids.roles, &mut |rid| {
-            offer_in_role(st, ids, cycle, min, stage, (position, aid), rid)
-        });
+        let start = cycle.offers.len();
+        let visited = match cycle.only_role {
+            // A sorter lists only active clients: with one, there is nothing to sort.
+            Some(rid) => offer_in_role(st, ids, cycle, min, stage, (position, aid), rid).map(drop),
+            None => role_sorter.visit(&ids.roles, &mut |rid| {
+                offer_in_role(st, ids, cycle, min, stage, (position, aid), rid)
+            }),
+        };
         if stage == Stage::Guarantees {
-            if let Some(range) = cycle.stage1.get_mut(position) {
-                *range = (start, cycle.made.len());
-            }
+            cycle.offers.stage1_made(position, start);
         }
+        let touched: Vec<Id> = match stage {
+            Stage::Guarantees if cycle.only_role.is_none() => {
+                cycle.role_updates.iter().map(|u| u.0).collect()
+            }
+            _ => Vec::new(),
+        };
         let told = tell_role_sorter(role_sorter, st, aid, cycle);
-        visited.and(told)
-    }
-
-    fn send(
-        &mut self,
-        mut made: Vec<Made>,
-        offers: &mut dyn FnMut(Offer<'_>) -> Result<()>,
-    ) -> Result<()> {
-        let st = &self.st;
-        let name = |m: &Made| {
-            (
-                st.frameworks.get(m.framework).map(|x| x.name.as_str()),
-                st.roles.get(m.role).map(|x| x.name.as_str()),
-            )
-        };
-        made.sort_by(|a, b| a.position.cmp(&b.position).then_with(|| name(a).cmp(&name(b))));
-        for (i, m) in made.iter().enumerate() {
-            let sent = self.offered(m).and_then(|(framework, agent, role, resources)| {
-                offers(Offer {
-                    framework,
-                    agent,
-                    role,
-                    resources,
-                })
-            });
-            if let Err(e) = sent {
-                self.take_back(&made[i..])?;
-                return Err(e);
-            }
-        }
-        Ok(())
-    }
-
-    /// The names and resources of an offer.
-    fn offered<'a>(&'a self, m: &'a Made) -> Result<(&'a str, &'a str, &'a str, &'a Resources)> {
-        let (framework, agent, role) = self.st.names(m.framework, m.agent, m.role)?;
-        let resources = match &m.own {
-            Some(own) => own,
-            None => self
-                .st
-                .agents
-                .get(m.agent)
-                .and_then(|a| a.allocations.get(&(m.framework, m.role)))
-                .ok_or_else(|| gone("allocation on agent", m.agent))?,
-        };
-        Ok((framework, agent, role, resources))
-    }
-
-    /// Undoes allocations of this cycle that were never offered.
-    fn take_back(&mut self, made: &[Made]) -> Result<()> {
-        for m in made {
-            let resources = self.offered(m)?.3.clone();
-            self.st
-                .deallocate(m.agent, m.framework, m.role, &resources)?;
-            let (_, agent, role) = self.st.names(m.framework, m.agent, m.role)?;
-            self.role_sorter
-                .unallocated(role, agent, QuantityBuf::from_resources(&resources).view())?;
-        }
-        Ok(())
+        let mut hidden = std::mem::take(&mut cycle.hidden);
+        let hid = self.hide_met(&cycle.quota, &touched, &mut hidden);
+        cycle.hidden = hidden;
+        visited.and(told).and(hid)
     }
 }
 
@@ -304,7 +253,9 @@ fn offer_in_role(
     cycle.quota.allocated(rid, &mut st.res, &offer);
     let kept = st.allocate(aid, fid, rid, offer, taken)?;
     cycle.note_for_role_sorter(rid, &st.moved);
-    cycle.add(stage, position, (aid, fid, rid), kept);
+    cycle
+        .offers
+        .add(stage == Stage::Fair, position, (aid, fid, rid), kept);
     let agent = st.agents.get(aid).ok_or_else(|| gone("agent", aid))?;
     Ok(!min.allows(&agent.available))
 }
@@ -348,9 +299,7 @@ fn candidate(
             }
             (None, Value::Scalar(amount)) => {
                 let id = st.res.find(&r.name).unwrap_or(usize::MAX);
-                let amount = amount
-                    .milli()
-                    .min(quota.cap(rid, id, stage1, &st.headroom));
+                let amount = amount.milli().min(quota.cap(rid, id, stage1, &st.headroom));
                 if amount <= 0 {
                     continue;
                 }

@@ -233,11 +233,12 @@ impl HierarchicalAllocator {
             .add_scalars(&mut st.res, &agent.total, -1, |_| true);
         st.headroom
             .add_scalars(&mut st.res, &agent.available, -1, |role| role.is_none());
-        *agent = Agent {
-            available: total - &allocated,
-            allocations: std::mem::take(&mut agent.allocations),
-            ..Agent::new(&mut st.res, name, total)
-        };
+        // Allocations and filters stay; only the totals change.
+        let fresh = Agent::new(&mut st.res, name, total);
+        agent.available = total - &allocated;
+        agent.total = fresh.total;
+        agent.total_amounts = fresh.total_amounts;
+        agent.reserved = fresh.reserved;
         st.totals.add_scalars(&mut st.res, total, 1, |_| true);
         st.headroom
             .add_scalars(&mut st.res, &agent.available, 1, |role| role.is_none());

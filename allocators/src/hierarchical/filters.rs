@@ -183,7 +183,13 @@ pub(super) struct Memo(Option<(usize, bool)>);
 
 /// Whether framework `fid` refuses `offer` from `agent` in role `rid`: some filter there holds
 /// it all. `memo` must be used for one `offer` only.
-pub(super) fn filtered(agent: &Agent, fid: Id, rid: Id, offer: &Resources, memo: &mut Memo) -> bool {
+pub(super) fn filtered(
+    agent: &Agent,
+    fid: Id,
+    rid: Id,
+    offer: &Resources,
+    memo: &mut Memo,
+) -> bool {
     agent.filters.refuses((fid, rid), offer, memo)
 }
 
@@ -335,5 +341,75 @@ impl State {
     #[cfg(test)]
     pub(super) fn pending_expiries(&self) -> usize {
         self.filters.expiry.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter(resources: &Arc<Resources>, expires: f64, seq: u64) -> Filter {
+        Filter {
+            resources: resources.clone(),
+            expires,
+            seq,
+        }
+    }
+
+    fn r(text: &str) -> Arc<Resources> {
+        Arc::new(Resources::parse(text).expect("test resources"))
+    }
+
+    #[test]
+    fn filters_keep_one_inline_and_promote_the_rest() {
+        let (a, b) = (r("cpus:1"), r("cpus:2"));
+        let mut list = Filters::default();
+        assert!(list.is_empty());
+        list.push(filter(&a, 1.0, 1));
+        list.push(filter(&b, 2.0, 2));
+        assert_eq!(list.len(), 2);
+        list.retain(|f| f.seq != 1);
+        assert_eq!(list.iter().map(|f| f.seq).collect::<Vec<_>>(), [2]);
+        assert!(list.rest.is_empty());
+        list.retain(|_| false);
+        assert!(list.is_empty());
+    }
+
+    #[test]
+    fn agent_filters_answer_from_the_memo_and_stay_sorted() {
+        let (big, small) = (r("cpus:4;mem:64"), r("cpus:1"));
+        let mut filters = AgentFilters::default();
+        filters.update((2, 0), |l| l.push(filter(&big, 1.0, 1)));
+        filters.update((1, 0), |l| l.push(filter(&big, 1.0, 2)));
+        filters.update((1, 1), |l| l.push(filter(&small, 1.0, 3)));
+        assert_eq!(filters.keys().collect::<Vec<_>>(), [(1, 0), (1, 1), (2, 0)]);
+        let offer = Resources::parse("cpus:2").expect("offer");
+        let mut memo = Memo::default();
+        assert!(filters.refuses((1, 0), &offer, &mut memo));
+        assert_eq!(memo.0, Some((Arc::as_ptr(&big) as usize, true)));
+        assert!(filters.refuses((2, 0), &offer, &mut memo));
+        assert!(!filters.refuses((1, 1), &offer, &mut memo));
+        assert!(!filters.refuses((3, 0), &offer, &mut memo));
+        // Emptying a list removes its key.
+        filters.update((1, 0), |l| l.retain(|_| false));
+        assert_eq!(filters.keys().collect::<Vec<_>>(), [(1, 1), (2, 0)]);
+        assert_eq!(filters.remove((2, 0)).map(|l| l.len()), Some(1));
+        assert!(filters.get((2, 0)).is_none());
+        assert!(filters.get((1, 1)).is_some());
+    }
+
+    #[test]
+    fn a_second_filter_is_consulted_when_the_first_does_not_hold_the_offer() {
+        let (small, big) = (r("cpus:1"), r("cpus:8"));
+        let mut filters = AgentFilters::default();
+        filters.update((1, 0), |l| {
+            l.push(filter(&small, 1.0, 1));
+            l.push(filter(&big, 1.0, 2));
+        });
+        let offer = Resources::parse("cpus:4").expect("offer");
+        let mut memo = Memo::default();
+        assert!(filters.refuses((1, 0), &offer, &mut memo));
+        // Again, with the memo holding the big filter's answer.
+        assert!(filters.refuses((1, 0), &offer, &mut memo));
     }
 }

@@ -1,7 +1,7 @@
 //! Dense ids for agents, frameworks and roles: the hot path indexes vectors instead of hashing
 //! names, and names are looked up once when a sorter hands them back.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -34,6 +34,9 @@ impl Hasher for Fnv {
 
 /// A hash map for lookups only; never iterated where order could leak into results.
 pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// A hash set under the same rule.
+pub(super) type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
 /// Items under reusable dense ids; a removed item's id is handed out again, so whoever held
 /// it must have let go of it first.
@@ -152,7 +155,8 @@ impl Names {
     pub(super) fn subtree<'a>(&'a self, root: &'a str) -> impl Iterator<Item = (&'a str, Id)> + 'a {
         let own = self.ordered.get_key_value(root);
         // Below `root` are exactly the names from `root/` up to `root0` ('0' follows '/').
-        let (from, to): (Arc<str>, Arc<str>) = (format!("{root}/").into(), format!("{root}0").into());
+        let (from, to): (Arc<str>, Arc<str>) =
+            (format!("{root}/").into(), format!("{root}0").into());
         let below = self
             .ordered
             .range(from..to)

@@ -7,7 +7,8 @@
 //! `state` (agents, frameworks, roles and the allocation books), `order` (sorters with their
 //! cached orders), `tracking` (which framework is in which sorter, and active or not),
 //! `events` (the trait's calls other than the cycle), `filters`, `quota`, `allocate` (the
-//! cycle), `metrics`.
+//! cycle), `narrow` (what stage 1 asks the role sorter), `offers` (collecting and handing out
+//! a cycle's offers), `metrics`.
 
 mod allocate;
 mod config;
@@ -16,6 +17,8 @@ mod filters;
 mod ids;
 mod metrics;
 mod module;
+mod narrow;
+mod offers;
 mod order;
 mod qty;
 mod quota;

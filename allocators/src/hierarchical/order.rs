@@ -170,7 +170,10 @@ impl Walk<'_, '_> {
         } else if let Some(id) = self.ids.get(name) {
             id
         } else {
-            tracing::warn!(client = name, "sorter listed a client the allocator does not know");
+            tracing::warn!(
+                client = name,
+                "sorter listed a client the allocator does not know"
+            );
             return;
         };
         self.order.push(id);
@@ -199,7 +202,10 @@ fn same_text(a: &str, b: &str) -> bool {
             return false;
         }
     }
-    ca.remainder().iter().zip(cb.remainder()).all(|(x, y)| x == y)
+    ca.remainder()
+        .iter()
+        .zip(cb.remainder())
+        .all(|(x, y)| x == y)
 }
 
 #[cfg(test)]

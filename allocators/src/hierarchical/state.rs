@@ -2,7 +2,7 @@
 //! move resources between an agent's available pool and the allocations made from it.
 
 use super::filters::{AgentFilters, FilterIndex};
-use super::ids::{Id, Slab};
+use super::ids::{FastSet, Id, Slab};
 use super::order::SorterSlot;
 use super::qty::{Qty, ResId, ResNames};
 use modkit_ffi::resources::{Resources, Scalar, Value};
@@ -76,8 +76,9 @@ pub(super) struct Framework {
     pub roles: BTreeMap<Id, FwRole>,
     /// (agent, role) pairs where it holds resources, so removing it visits only those.
     pub held: BTreeSet<(Id, Id)>,
-    /// (agent, role) where it has offer filters (they are kept on the agent).
-    pub filtered: BTreeSet<(Id, Id)>,
+    /// (agent, role) where it has offer filters (they are kept on the agent); only looked up
+    /// and drained, never listed.
+    pub filtered: FastSet<(Id, Id)>,
 }
 
 impl Framework {
@@ -87,7 +88,7 @@ impl Framework {
             active,
             roles: BTreeMap::new(),
             held: BTreeSet::new(),
-            filtered: BTreeSet::new(),
+            filtered: FastSet::default(),
         }
     }
 }
@@ -184,8 +185,10 @@ impl State {
             &mut self.moved,
             &mut self.moved_unreserved,
         );
-        let told = quantities(&self.res, &self.moved)
-            .and_then(|q| role.sorter.allocated(&framework.name, &agent.name, q.view()));
+        let told = quantities(&self.res, &self.moved).and_then(|q| {
+            role.sorter
+                .allocated(&framework.name, &agent.name, q.view())
+        });
         if let Err(e) = told {
             if taken {
                 agent.available = resources;
@@ -235,11 +238,22 @@ impl State {
             &mut self.moved,
             &mut self.moved_unreserved,
         );
-        quantities(&self.res, &self.moved)
-            .and_then(|q| role.sorter.unallocated(&framework.name, &agent.name, q.view()))?;
-        agent.available += resources;
+        quantities(&self.res, &self.moved).and_then(|q| {
+            role.sorter
+                .unallocated(&framework.name, &agent.name, q.view())
+        })?;
+        if agent.available.is_empty() {
+            agent.available = resources.clone();
+        } else {
+            agent.available += resources;
+        }
         if let Some(held) = agent.allocations.get_mut(&(fid, rid)) {
-            *held -= resources;
+            // All of it back (a decline, mostly) needs no subtraction.
+            if *held == *resources {
+                *held = Resources::new();
+            } else {
+                *held -= resources;
+            }
             if held.is_empty() {
                 agent.allocations.remove(&(fid, rid));
                 framework.held.remove(&(aid, rid));
@@ -280,12 +294,11 @@ fn read_scalars(
 ) {
     all.clear();
     unreserved.clear();
-    let merge = |list: &mut Vec<(ResId, i64)>, id, milli| {
-        match list.iter_mut().find(|(i, _)| *i == id) {
+    let merge =
+        |list: &mut Vec<(ResId, i64)>, id, milli| match list.iter_mut().find(|(i, _)| *i == id) {
             Some((_, sum)) => *sum += milli,
             None => list.push((id, milli)),
-        }
-    };
+        };
     for r in resources {
         if let Value::Scalar(amount) = r.value {
             let id = names.id(&r.name);

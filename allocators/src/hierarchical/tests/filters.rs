@@ -149,3 +149,18 @@ fn a_filter_implied_by_a_newer_one_is_dropped() {
     assert_eq!(s.allocate(), lines(&[ALL]));
     assert_eq!(s.a.st.pending_expiries(), 0);
 }
+
+#[test]
+fn filters_survive_a_new_agent_total() {
+    let mut s = one_agent_one_framework();
+    let o = s.allocate();
+    s.decline_all(&o, 100.0);
+    s.a.update_agent("s1", &super::r("cpus:2;mem:2048"))
+        .expect("shrink");
+    // The filter (⟨4, 4096⟩) holds the smaller agent: still nothing.
+    assert_eq!(s.metric("allocator/offer_filters/r1"), Some(1.0));
+    assert!(s.allocate().is_empty());
+    s.a.update_agent("s1", &super::r("cpus:8;mem:4096"))
+        .expect("grow");
+    assert_eq!(s.allocate(), lines(&["f1 s1 r1 cpus:8;mem:4096"]));
+}

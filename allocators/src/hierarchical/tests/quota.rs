@@ -150,3 +150,38 @@ fn a_guarantee_larger_than_the_cluster_takes_what_there_is() {
         lines(&["fq s1 q cpus:1;mem:1024", "fq s2 q cpus:1;mem:1024"])
     );
 }
+
+#[test]
+fn guarantees_are_served_in_fair_order_and_met_roles_drop_out_of_stage_1() {
+    // Four ⟨1, 1024⟩ agents; q1 guaranteed one agent's worth, q2 two, o none. Stage 1: s1 q1
+    // (tie with q2, by name; now met), s2 q2, s3 q2 (met). Stage 2: s4 o (0 < .25 < .5).
+    let mut s = Sim::new();
+    for agent in ["s1", "s2", "s3", "s4"] {
+        s.agent(agent, "cpus:1;mem:1024");
+    }
+    s.quota("q1", "cpus:1;mem:1024", None);
+    s.quota("q2", "cpus:2;mem:2048", None);
+    for (f, role) in [("fo", "o"), ("f1", "q1"), ("f2", "q2")] {
+        s.framework(f, &[role]);
+    }
+    assert_eq!(
+        s.allocate(),
+        lines(&[
+            "f1 s1 q1 cpus:1;mem:1024",
+            "f2 s2 q2 cpus:1;mem:1024",
+            "f2 s3 q2 cpus:1;mem:1024",
+            "fo s4 o cpus:1;mem:1024",
+        ])
+    );
+    // Every role is listed again afterwards: o, q1 and q2 share the next agent fairly.
+    s.agent("s5", "cpus:1;mem:1024");
+    assert_eq!(s.allocate(), lines(&["fo s5 o cpus:1;mem:1024"]));
+    s.recover("f2", "s2", "q2", "cpus:1;mem:1024", 0.0);
+    s.recover("f2", "s3", "q2", "cpus:1;mem:1024", 0.0);
+    s.quota("q2", "", None);
+    // q2 holds nothing now (0) and is offered first on s2; s3 goes to q1 (.2 < o's .4).
+    assert_eq!(
+        s.allocate(),
+        lines(&["f2 s2 q2 cpus:1;mem:1024", "f1 s3 q1 cpus:1;mem:1024"])
+    );
+}
