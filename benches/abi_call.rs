@@ -61,7 +61,7 @@ impl Sorter for BenchSorter {
     fn allocation(&mut self, _client: &str) -> Result<Vec<(String, f64)>> {
         Ok(Vec::new())
     }
-    fn sort(&mut self, _out: &mut dyn FnMut(&str)) -> Result<()> {
+    fn sort(&mut self, _out: &mut dyn FnMut(&str) -> bool) -> Result<()> {
         Ok(())
     }
     fn contains(&mut self, client: &str) -> Result<bool> {

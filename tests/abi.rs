@@ -296,8 +296,20 @@ fn rust_cdylib_sorter_is_driven_through_the_abi() {
     s.allocated("a", "agent1", three.view()).unwrap();
     s.allocated("b", "agent1", one.view()).unwrap();
     let mut order = Vec::new();
-    s.sort(&mut |c| order.push(c.to_string())).unwrap();
+    s.sort(&mut |c| {
+        order.push(c.to_string());
+        true
+    })
+    .unwrap();
     assert_eq!(order, ["c", "b", "a"]);
+    // The caller can stop the listing: the module stops writing at the host's MODKIT_STOP.
+    let mut first = Vec::new();
+    s.sort(&mut |c| {
+        first.push(c.to_string());
+        false
+    })
+    .unwrap();
+    assert_eq!(first, ["c"]);
     let mut allocation = s.allocation("a").unwrap();
     allocation.sort_by(|x, y| x.0.cmp(&y.0));
     assert_eq!(
@@ -458,7 +470,11 @@ fn modules_can_create_any_registered_sorter_through_the_host() {
     let two = QuantityBuf::from_pairs([("cpus", 2.0)]).unwrap();
     s.allocated("x", "agent1", two.view()).unwrap();
     let mut order = Vec::new();
-    s.sort(&mut |c| order.push(c.to_string())).unwrap();
+    s.sort(&mut |c| {
+        order.push(c.to_string());
+        true
+    })
+    .unwrap();
     assert_eq!(order, ["y", "x"]);
     // A parameter the sorter rejects comes back with the sorter's own message.
     let bad = Parameters::new(vec![("bogus".into(), "1".into())]);

@@ -94,6 +94,11 @@ typedef int32_t modkit_status;
 #define MODKIT_UNSUPPORTED 4
 /** The module panicked (Rust) or threw (C++) and caught it at the boundary. */
 #define MODKIT_PANIC 5
+/**
+ * Returned by a host writer of a one-item-per-write list (e.g. `sort`) that needs no more items:
+ * the module stops writing and returns MODKIT_OK. Not an error.
+ */
+#define MODKIT_STOP 6
 
 /** A borrowed UTF-8 string; not NUL-terminated. */
 typedef struct modkit_str {
@@ -375,7 +380,11 @@ typedef struct modkit_sorter_vtable {
      */
     modkit_status (*allocation)(void *instance, modkit_str client, modkit_writer *out,
                                 modkit_writer *err);
-    /** Writes the active clients in fairness order, ONE CLIENT PER WRITE. */
+    /**
+     * Writes the active clients in fairness order, ONE CLIENT PER WRITE. When a write returns
+     * MODKIT_STOP the host needs no more (an allocator looking for the first eligible client):
+     * stop and return MODKIT_OK.
+     */
     modkit_status (*sort)(void *instance, modkit_writer *out, modkit_writer *err);
     /** Sets `*out` to whether `client` was added. */
     modkit_status (*contains)(void *instance, modkit_str client, bool *out, modkit_writer *err);

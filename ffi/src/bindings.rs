@@ -25,6 +25,7 @@ pub const MODKIT_INVALID_ARGUMENT: i32 = 2;
 pub const MODKIT_NOT_FOUND: i32 = 3;
 pub const MODKIT_UNSUPPORTED: i32 = 4;
 pub const MODKIT_PANIC: i32 = 5;
+pub const MODKIT_STOP: i32 = 6;
 pub const MODKIT_LOG_ERROR: i32 = 1;
 pub const MODKIT_LOG_WARN: i32 = 2;
 pub const MODKIT_LOG_INFO: i32 = 3;

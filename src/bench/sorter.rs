@@ -52,9 +52,14 @@ pub fn run_sorter_benchmarks(
     });
     r?;
     let mut listed = 0usize;
-    let (r, full_sort) = time(|| sorter.sort(&mut |_| listed += 1));
+    let (r, full_sort) = time(|| {
+        sorter.sort(&mut |_| {
+            listed += 1;
+            true
+        })
+    });
     r?;
-    let (r, noop_sort) = time(|| sorter.sort(&mut |_| {}));
+    let (r, noop_sort) = time(|| sorter.sort(&mut |_| true));
     r?;
     let (r, unallocated) = time(|| -> Result<(), ModuleError> {
         for (i, agent) in agent_names.iter().enumerate() {

@@ -169,7 +169,12 @@ fn apply(
         }
         Op::Sort => {
             let mut order = Vec::new();
-            sorter.sort(&mut |c| order.push(c.to_string())).map_err(e)?;
+            sorter
+                .sort(&mut |c| {
+                    order.push(c.to_string());
+                    true
+                })
+                .map_err(e)?;
             line(out, &serde_json::json!({ "sort": order }))?;
         }
         Op::Shares => {

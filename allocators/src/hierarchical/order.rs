@@ -105,11 +105,12 @@ impl SorterSlot {
             visit,
         };
         walk.order.clear();
-        // Once stopped, the sorter still lists every client: keep that path to one test.
+        // The sorter stops listing as soon as the walk has what it needs.
         self.sorter.sort(&mut |name| {
             if !walk.stopped {
                 walk.take(name);
             }
+            !walk.stopped
         })?;
         self.scratch = walk.last;
         self.order = walk.order;

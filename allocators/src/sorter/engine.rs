@@ -11,8 +11,8 @@ pub(crate) trait Order: Send + 'static {
     /// Whether the `seed` parameter means something to this ordering.
     const TAKES_SEED: bool;
     fn new(config: &SorterConfig) -> Self;
-    /// Hands the active clients of `tree` to `out`, in order.
-    fn sort(&mut self, tree: &mut Tree, out: &mut dyn FnMut(&str));
+    /// Hands the active clients of `tree` to `out`, in order, until `out` returns false.
+    fn sort(&mut self, tree: &mut Tree, out: &mut dyn FnMut(&str) -> bool);
 }
 
 pub(crate) struct Engine<O> {
@@ -88,7 +88,7 @@ impl<O: Order> Sorter for Engine<O> {
         Ok(self.tree.allocation(client)?)
     }
 
-    fn sort(&mut self, out: &mut dyn FnMut(&str)) -> Result<()> {
+    fn sort(&mut self, out: &mut dyn FnMut(&str) -> bool) -> Result<()> {
         self.order.sort(&mut self.tree, out);
         Ok(())
     }
@@ -179,7 +179,7 @@ macro_rules! tree_sorter {
             fn allocation(&mut self, c: &str) -> modkit_ffi::sdk::Result<Vec<(String, f64)>> {
                 self.0.allocation(c)
             }
-            fn sort(&mut self, out: &mut dyn FnMut(&str)) -> modkit_ffi::sdk::Result<()> {
+            fn sort(&mut self, out: &mut dyn FnMut(&str) -> bool) -> modkit_ffi::sdk::Result<()> {
                 self.0.sort(out)
             }
             fn contains(&mut self, c: &str) -> modkit_ffi::sdk::Result<bool> {

@@ -64,7 +64,7 @@ impl<S: Share> Order for FairOrder<S> {
         }
     }
 
-    fn sort(&mut self, tree: &mut Tree, out: &mut dyn FnMut(&str)) {
+    fn sort(&mut self, tree: &mut Tree, out: &mut dyn FnMut(&str) -> bool) {
         let mut rebuild = tree.take_shape_changed();
         if tree.take_rekey_all() {
             self.resort_all(tree);
@@ -86,7 +86,9 @@ impl<S: Share> Order for FairOrder<S> {
             self.listing.rebuild(tree);
         }
         for &id in self.listing.ids() {
-            out(&tree.node(id).path);
+            if !out(&tree.node(id).path) {
+                break;
+            }
         }
     }
 }
@@ -196,7 +198,10 @@ mod tests {
 
     fn sorted(order: &mut FairOrder<Max>, tree: &mut Tree) -> Vec<String> {
         let mut out = Vec::new();
-        order.sort(tree, &mut |c| out.push(c.to_string()));
+        order.sort(tree, &mut |c| {
+            out.push(c.to_string());
+            true
+        });
         out
     }
 

@@ -26,7 +26,7 @@ impl Order for RandomOrder {
 
     /// Pre-order walk, shuffling each level as it is entered. Nothing is cached: every sort
     /// is a fresh draw, O(n log n) in the clients.
-    fn sort(&mut self, tree: &mut Tree, out: &mut dyn FnMut(&str)) {
+    fn sort(&mut self, tree: &mut Tree, out: &mut dyn FnMut(&str) -> bool) {
         tree.forget_changes();
         self.stack.clear();
         let len = self.shuffle(tree, ROOT);
@@ -40,7 +40,9 @@ impl Order for RandomOrder {
             top.1 += 1;
             let child = tree.node(id).children[next];
             if tree.node(child).leaf {
-                out(&tree.node(child).path);
+                if !out(&tree.node(child).path) {
+                    return;
+                }
             } else {
                 let len = self.shuffle(tree, child);
                 self.stack.push((child, 0, len));

@@ -15,7 +15,10 @@ pub(crate) fn q(text: &'static str) -> QuantityBuf<'static> {
 pub(crate) fn order(sorter: &mut dyn Sorter) -> Vec<String> {
     let mut out = Vec::new();
     sorter
-        .sort(&mut |c| out.push(c.to_string()))
+        .sort(&mut |c| {
+            out.push(c.to_string());
+            true
+        })
         .expect("sort succeeds");
     out
 }

@@ -28,6 +28,7 @@ pub mod status {
     pub const NOT_FOUND: i32 = b::MODKIT_NOT_FOUND;
     pub const UNSUPPORTED: i32 = b::MODKIT_UNSUPPORTED;
     pub const PANIC: i32 = b::MODKIT_PANIC;
+    pub const STOP: i32 = b::MODKIT_STOP;
 }
 
 /// `modkit_module.flags` bits.

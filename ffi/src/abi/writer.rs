@@ -13,6 +13,9 @@ pub enum WriterError {
     TooLarge { limit: usize },
     #[error("{0}")]
     Rejected(String),
+    /// The host needs no more items (`MODKIT_STOP`); not an error.
+    #[error("the host needs no more items")]
+    Stop,
 }
 
 /// Writes `data` through `w`. A null writer, or one whose `write` is absent, swallows the bytes
@@ -31,10 +34,10 @@ pub unsafe fn write_bytes(w: *mut modkit_writer, data: &[u8]) -> Result<(), Writ
     };
     // SAFETY: `write` came from the host with its matching `ctx`; `data` is valid for the call.
     let status = unsafe { write(writer.ctx, data.as_ptr().cast::<c_char>(), data.len()) };
-    if status == super::status::OK {
-        Ok(())
-    } else {
-        Err(WriterError::Refused(status))
+    match status {
+        super::status::OK => Ok(()),
+        super::status::STOP => Err(WriterError::Stop),
+        _ => Err(WriterError::Refused(status)),
     }
 }
 
@@ -64,6 +67,8 @@ pub struct Collector<S: ByteSink> {
     limit: usize,
     overflowed: bool,
     refused: Option<WriterError>,
+    /// The sink asked for no more items; later writes are answered STOP without reaching it.
+    stopped: bool,
 }
 
 impl<S: ByteSink> Collector<S> {
@@ -81,6 +86,7 @@ impl<S: ByteSink> Collector<S> {
             limit,
             overflowed: false,
             refused: None,
+            stopped: false,
         }
     }
 
@@ -114,6 +120,9 @@ impl<S: ByteSink> Collector<S> {
         // A panic here would unwind into the module's C frames: keep this body panic-free.
         // SAFETY: `ctx` is the `&mut Collector` set by `writer()`, alive for the call.
         let this = unsafe { &mut *ctx.cast::<Self>() };
+        if this.stopped {
+            return super::status::STOP;
+        }
         if this.overflowed || this.refused.is_some() {
             return super::status::ERROR;
         }
@@ -132,6 +141,10 @@ impl<S: ByteSink> Collector<S> {
             Ok(()) => {
                 this.written += len;
                 super::status::OK
+            }
+            Err(WriterError::Stop) => {
+                this.stopped = true;
+                super::status::STOP
             }
             Err(e) => {
                 this.refused = Some(e);
@@ -174,6 +187,24 @@ mod tests {
         }
         drop(c);
         assert_eq!(items, ["a", "b/c"]);
+    }
+
+    #[test]
+    fn a_stop_reaches_the_sink_once() {
+        let mut seen = 0;
+        let mut c = Collector::new(|_: &[u8]| {
+            seen += 1;
+            Err(WriterError::Stop)
+        });
+        let mut w = c.writer();
+        // SAFETY: `w` points at `c`, alive for these calls.
+        unsafe {
+            assert_eq!(write_bytes(&mut w, b"a"), Err(WriterError::Stop));
+            assert_eq!(write_bytes(&mut w, b"b"), Err(WriterError::Stop));
+        }
+        assert_eq!(c.error(), None);
+        drop(c);
+        assert_eq!(seen, 1);
     }
 
     #[test]

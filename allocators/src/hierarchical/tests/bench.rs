@@ -130,7 +130,11 @@ fn sorter_floor() {
     let used = r("cpus:8;mem:2082;disk:3072");
     let u = QuantityBuf::from_resources(&used);
     let mut n = 0usize;
-    s.sort(&mut |_| n += 1).expect("sort");
+    s.sort(&mut |_| {
+        n += 1;
+        true
+    })
+    .expect("sort");
     let start = Instant::now();
     let mut first = String::new();
     for i in 0..10_000 {
@@ -141,6 +145,7 @@ fn sorter_floor() {
                 first.clear();
                 first.push_str(name);
             }
+            false
         })
         .expect("sort");
         s.allocated(&first, &format!("agent-{i}"), u.view())

@@ -117,7 +117,7 @@ impl Sorter for LeastCpusSorter {
             .collect())
     }
 
-    fn sort(&mut self, out: &mut dyn FnMut(&str)) -> Result<()> {
+    fn sort(&mut self, out: &mut dyn FnMut(&str) -> bool) -> Result<()> {
         let amount = |c: &String| {
             self.allocations
                 .get(c)
@@ -127,7 +127,11 @@ impl Sorter for LeastCpusSorter {
         };
         let mut order: Vec<&String> = self.active.iter().collect();
         order.sort_by(|a, b| amount(a).total_cmp(&amount(b)).then_with(|| a.cmp(b)));
-        order.into_iter().for_each(|c| out(c));
+        for client in order {
+            if !out(client) {
+                break;
+            }
+        }
         Ok(())
     }
 

@@ -118,23 +118,28 @@ impl Sorter for ForeignSorter {
         Ok(map.unwrap_or_default().into_iter().collect())
     }
 
-    fn sort(&mut self, out: &mut dyn FnMut(&str)) -> Result<()> {
+    fn sort(&mut self, out: &mut dyn FnMut(&str) -> bool) -> Result<()> {
         let f = entry!(self.sort);
         let sink = |item: &[u8]| -> std::result::Result<(), crate::abi::WriterError> {
             match std::str::from_utf8(item) {
-                Ok(client) => {
-                    out(client);
-                    Ok(())
-                }
+                Ok(client) if out(client) => Ok(()),
+                Ok(_) => Err(crate::abi::WriterError::Stop),
                 Err(e) => Err(crate::abi::WriterError::Rejected(format!(
                     "sort wrote a client name that is not UTF-8 ({e})"
                 ))),
             }
         };
         // SAFETY: see add_client.
-        self.handle
-            .call_out(sink, |i, o, e| unsafe { f(i, o, e) })
-            .map(drop)
+        match self.handle.call_out(sink, |i, o, e| unsafe { f(i, o, e) }) {
+            Ok(_) => Ok(()),
+            // A module may hand the stop back as its status.
+            Err(ModuleError::UnknownStatus { status, .. })
+                if status == crate::abi::status::STOP =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn contains(&mut self, client: &str) -> Result<bool> {

@@ -154,9 +154,15 @@ unsafe extern "C" fn sort<T: Sorter>(
         let mut refused = None;
         // SAFETY: host contract (see by_id!).
         unsafe { exclusive::<T>(instance) }?.sort(&mut |client| {
-            if refused.is_none() {
-                // SAFETY: `out` is the host's writer for this call; one client per write.
-                refused = unsafe { write_bytes(out, client.as_bytes()) }.err();
+            // SAFETY: `out` is the host's writer for this call; one client per write.
+            match unsafe { write_bytes(out, client.as_bytes()) } {
+                Ok(()) => true,
+                // The host has what it needs: not an error.
+                Err(crate::abi::WriterError::Stop) => false,
+                Err(e) => {
+                    refused = Some(e);
+                    false
+                }
             }
         })?;
         refused.map_or(Ok(()), |e| Err(e.into()))

@@ -23,8 +23,9 @@ pub trait Sorter: Send {
     fn unallocated(&mut self, client: &str, agent: &str, resources: Quantities<'_>) -> Result<()>;
     /// The client's total allocation, name → quantity.
     fn allocation(&mut self, client: &str) -> Result<Vec<(String, f64)>>;
-    /// Hands the active clients to `out` in fairness order.
-    fn sort(&mut self, out: &mut dyn FnMut(&str)) -> Result<()>;
+    /// Hands the active clients to `out` in fairness order, until `out` returns false (the
+    /// caller needs no more: an allocator stops at the first eligible client).
+    fn sort(&mut self, out: &mut dyn FnMut(&str) -> bool) -> Result<()>;
     fn contains(&mut self, client: &str) -> Result<bool>;
     fn count(&mut self) -> Result<usize>;
 }
@@ -71,7 +72,7 @@ impl Sorter for Box<dyn Sorter> {
     fn allocation(&mut self, client: &str) -> Result<Vec<(String, f64)>> {
         (**self).allocation(client)
     }
-    fn sort(&mut self, out: &mut dyn FnMut(&str)) -> Result<()> {
+    fn sort(&mut self, out: &mut dyn FnMut(&str) -> bool) -> Result<()> {
         (**self).sort(out)
     }
     fn contains(&mut self, client: &str) -> Result<bool> {
