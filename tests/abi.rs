@@ -376,7 +376,7 @@ fn builtin_and_cdylib_builds_of_a_module_give_the_same_answer() {
     };
     loaded.register(Box::new(foreign), params.clone()).unwrap();
     let entry = loaded.named("org_modkit_StaticLabels").unwrap();
-    let through_abi = hook(loaded.instantiate(entry, &params).unwrap());
+    let through_abi = hook(entry.instantiate(loaded.host(), &params).unwrap());
     let native = hook(
         sdk::native::<modkit_hooks::StaticLabels>()
             .create(&host(), &params)

@@ -27,33 +27,54 @@ pub enum BenchCommand {
 #[derive(Args, Debug)]
 pub struct SorterBenchArgs {
     /// Built-in sorter to measure.
-    #[arg(long = "sorter", default_value = "drf")]
+    #[arg(long = "sorter", env = "MODKIT_SORTER", default_value = "drf")]
     pub sorter: String,
     /// Symbol of the same sorter in `--abi_library`.
-    #[arg(long = "abi_module", default_value = "org_modkit_DrfSorter")]
+    #[arg(
+        long = "abi_module",
+        env = "MODKIT_ABI_MODULE",
+        default_value = "org_modkit_DrfSorter"
+    )]
     pub abi_module: String,
     /// The cdylib exporting it (default: libmodkit_allocators.so beside this executable).
-    #[arg(long = "abi_library")]
+    #[arg(long = "abi_library", env = "MODKIT_ABI_LIBRARY")]
     pub abi_library: Option<PathBuf>,
-    #[arg(long = "agents", default_value_t = 50_000)]
+    /// Agents added to the sorter (Mesos: 50,000).
+    #[arg(long = "agents", env = "MODKIT_AGENTS", default_value_t = 50_000)]
     pub agents: usize,
-    #[arg(long = "clients", default_value_t = 1_000)]
+    /// Clients (frameworks) sorted (Mesos: 1,000).
+    #[arg(long = "clients", env = "MODKIT_CLIENTS", default_value_t = 1_000)]
     pub clients: usize,
 }
 
 #[derive(Args, Debug)]
 pub struct AllocatorBenchArgs {
-    #[arg(long = "allocator", default_value = "hierarchical")]
+    /// The allocator module to measure.
+    #[arg(
+        long = "allocator",
+        env = "MODKIT_ALLOCATOR",
+        default_value = "hierarchical"
+    )]
     pub allocator: String,
-    #[arg(long = "role_sorter", default_value = "drf")]
+    /// Sorter of roles.
+    #[arg(
+        long = "role_sorter",
+        env = "MODKIT_ROLE_SORTER",
+        default_value = "drf"
+    )]
     pub role_sorter: String,
-    #[arg(long = "framework_sorter", default_value = "drf")]
+    /// Sorter of each role's frameworks.
+    #[arg(
+        long = "framework_sorter",
+        env = "MODKIT_FRAMEWORK_SORTER",
+        default_value = "drf"
+    )]
     pub framework_sorter: String,
     /// Divide agent, framework and role counts by this (1 = Mesos's sizes).
-    #[arg(long = "divisor", default_value_t = 1)]
+    #[arg(long = "divisor", env = "MODKIT_DIVISOR", default_value_t = 1)]
     pub divisor: usize,
     /// DeclineOffers rounds.
-    #[arg(long = "rounds", default_value_t = 2_000)]
+    #[arg(long = "rounds", env = "MODKIT_ROUNDS", default_value_t = 2_000)]
     pub rounds: usize,
 }
 

@@ -124,7 +124,7 @@ fn check(args: &CheckArgs) -> Result<(), ModuleError> {
             if args.no_create {
                 return Ok(row(entry, "loaded"));
             }
-            drop(registry.instantiate(entry, entry.parameters())?);
+            drop(entry.instantiate(registry.host(), entry.parameters())?);
             Ok(row(entry, "created"))
         });
         match outcome {

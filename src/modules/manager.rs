@@ -7,13 +7,6 @@ use modkit_ffi::bindings::modkit_module;
 use modkit_ffi::host::{ForeignFactory, HostServices};
 use modkit_ffi::sdk::{Instance, Parameters};
 
-/// What a host keeps of a loaded module: enough to report it.
-#[derive(Clone, Debug)]
-pub struct LoadedModule {
-    pub name: String,
-    pub library: String,
-}
-
 pub struct ModuleManager {
     registry: Registry,
     libraries: Libraries,
@@ -37,26 +30,14 @@ impl ModuleManager {
 
     /// Loads every module of `specs` and starts the anonymous ones right away (as Mesos does,
     /// before any other component). Stops at the first error.
-    pub fn load(
-        &mut self,
-        specs: &[(String, ModuleSpec)],
-    ) -> Result<Vec<LoadedModule>, ModuleError> {
-        let planned = plan(specs)?;
-        let mut loaded = Vec::with_capacity(planned.len());
-        for module in &planned {
-            let entry = self.load_one(module)?;
-            let (name, library, kind) = (
-                entry.name().to_string(),
-                entry.origin().to_string(),
-                entry.info().kind,
-            );
-            if kind == Kind::Anonymous {
-                let instance = self.registry.create(Kind::Anonymous, &name)?;
+    pub fn load(&mut self, specs: &[(String, ModuleSpec)]) -> Result<(), ModuleError> {
+        for module in &plan(specs)? {
+            if self.load_one(module)?.info().kind == Kind::Anonymous {
+                let instance = self.registry.create(Kind::Anonymous, &module.name)?;
                 self.anonymous.push(instance);
             }
-            loaded.push(LoadedModule { name, library });
         }
-        Ok(loaded)
+        Ok(())
     }
 
     /// Opens the module's library, resolves its symbol and registers it (descriptor checks and

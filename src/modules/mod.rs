@@ -11,5 +11,5 @@ pub mod spec;
 pub use builtins::builtin_factories;
 pub use error::ModuleError;
 pub use library::Libraries;
-pub use manager::{LoadedModule, ModuleManager};
+pub use manager::ModuleManager;
 pub use registry::{Registry, RegistryEntry};

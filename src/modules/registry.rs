@@ -227,13 +227,4 @@ impl Registry {
         let entry = self.find(kind, name)?;
         entry.instantiate(&self.host, &entry.parameters)
     }
-
-    /// Creates an instance of `entry` with explicit parameters.
-    pub fn instantiate(
-        &self,
-        entry: &RegistryEntry,
-        params: &Parameters,
-    ) -> Result<Instance, ModuleError> {
-        entry.instantiate(&self.host, params)
-    }
 }
