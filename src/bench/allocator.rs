@@ -8,8 +8,18 @@ use std::time::Duration;
 pub struct AllocatorBenchOptions {
     /// Scales the agent and framework counts down (1 = Mesos's sizes), for quick runs.
     pub divisor: usize,
-    /// Rounds of DeclineOffers after the first allocation.
+    /// Rounds of DeclineOffers, the first allocation included.
     pub rounds: usize,
+    /// Only this benchmark; both when `None`.
+    pub only: Option<AllocatorBenchmark>,
+}
+
+/// One of the allocator benchmarks, to run it alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum AllocatorBenchmark {
+    DeclineOffers,
+    LargeAndSmallQuota,
 }
 
 impl Default for AllocatorBenchOptions {
@@ -17,6 +27,7 @@ impl Default for AllocatorBenchOptions {
         AllocatorBenchOptions {
             divisor: 1,
             rounds: 2_000,
+            only: None,
         }
     }
 }
@@ -52,10 +63,18 @@ pub fn decline_offers(
     }
     let attributes = Attributes::default();
     let (r, add_agents) = time(|| -> Result<(), ModuleError> {
+        let (mut ta, mut tu) = (Duration::ZERO, Duration::ZERO);
         for i in 0..agents {
             let agent = format!("agent-{i}");
+            let t0 = std::time::Instant::now();
             allocator.add_agent(&agent, &total, &attributes)?;
+            let t1 = std::time::Instant::now();
             allocator.add_used(&agent, &framework_names[i % frameworks], "*", &used)?;
+            ta += t1 - t0;
+            tu += t1.elapsed();
+        }
+        if std::env::var_os("H3_DEBUG").is_some() {
+            eprintln!("add_agent {ta:?} add_used {tu:?}");
         }
         Ok(())
     });
@@ -63,6 +82,7 @@ pub fn decline_offers(
     let mut now = 0.0;
     let round = |allocator: &mut dyn Allocator, now: f64| -> Result<usize, ModuleError> {
         let mut offers = Vec::new();
+        let t0 = std::time::Instant::now();
         allocator.allocate(now, &mut |o| {
             offers.push((
                 o.framework.to_string(),
@@ -72,8 +92,12 @@ pub fn decline_offers(
             ));
             Ok(())
         })?;
+        let t1 = std::time::Instant::now();
         for (framework, agent, role, resources) in &offers {
             allocator.recover_resources(framework, agent, role, resources, f64::INFINITY)?;
+        }
+        if std::env::var_os("H3_DEBUG").is_some() {
+            eprintln!("allocate {:?} recover {:?}", t1 - t0, t1.elapsed());
         }
         Ok(offers.len())
     };
@@ -160,12 +184,18 @@ pub fn large_and_small_quota(
     }])
 }
 
-/// Both benchmarks, each on a fresh allocator from `make`.
+/// The benchmarks asked for, each on a fresh allocator from `make`.
 pub fn run_allocator_benchmarks(
     make: &mut dyn FnMut() -> Result<Box<dyn Allocator>, ModuleError>,
     options: &AllocatorBenchOptions,
 ) -> Result<Vec<Figure>, ModuleError> {
-    let mut figures = decline_offers(&mut *make()?, options)?;
-    figures.extend(large_and_small_quota(&mut *make()?, options)?);
+    let wanted = |b| options.only.map_or(true, |only| only == b);
+    let mut figures = Vec::new();
+    if wanted(AllocatorBenchmark::DeclineOffers) {
+        figures.extend(decline_offers(&mut *make()?, options)?);
+    }
+    if wanted(AllocatorBenchmark::LargeAndSmallQuota) {
+        figures.extend(large_and_small_quota(&mut *make()?, options)?);
+    }
     Ok(figures)
 }

@@ -4,7 +4,7 @@
 mod allocator;
 mod sorter;
 
-pub use allocator::{run_allocator_benchmarks, AllocatorBenchOptions};
+pub use allocator::{run_allocator_benchmarks, AllocatorBenchOptions, AllocatorBenchmark};
 pub use sorter::{run_sorter_benchmarks, SorterBenchOptions};
 
 use std::time::{Duration, Instant};

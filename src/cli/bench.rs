@@ -2,8 +2,8 @@
 
 use super::table::Table;
 use crate::bench::{
-    run_allocator_benchmarks, run_sorter_benchmarks, AllocatorBenchOptions, Figure,
-    SorterBenchOptions, HEADER,
+    run_allocator_benchmarks, run_sorter_benchmarks, AllocatorBenchOptions, AllocatorBenchmark,
+    Figure, SorterBenchOptions, HEADER,
 };
 use crate::modules::spec::read_modules_flag;
 use crate::modules::{ModuleError, ModuleManager};
@@ -76,6 +76,9 @@ pub struct AllocatorBenchArgs {
     /// DeclineOffers rounds.
     #[arg(long = "rounds", env = "MODKIT_ROUNDS", default_value_t = 2_000)]
     pub rounds: usize,
+    /// Run only this benchmark (both when not given), e.g. to profile one.
+    #[arg(long = "only", env = "MODKIT_ONLY", value_enum)]
+    pub only: Option<AllocatorBenchmark>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -178,6 +181,7 @@ fn allocator(args: &AllocatorBenchArgs) -> Result<(), BenchError> {
     let options = AllocatorBenchOptions {
         divisor: args.divisor.max(1),
         rounds: args.rounds,
+        only: args.only,
     };
     let figures = run_allocator_benchmarks(&mut make, &options)?;
     print(

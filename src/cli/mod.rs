@@ -2,7 +2,10 @@
 //! `MODKIT_<FLAG>`.
 
 mod bench;
+mod execute;
 mod modules;
+
+pub use modules::{load_modules, SpecArgs};
 mod scenario;
 mod table;
 
@@ -40,6 +43,12 @@ pub enum Command {
     /// Replay an allocator scenario against an allocator module (with any role and framework
     /// sorters); prints the offers of each `allocate`.
     Allocate(scenario::AllocateArgs),
+    /// Run an agent: containers under the isolators of --isolation, the v1 operator API on
+    /// --ip:--port, checkpoints in --work_dir.
+    Agent(crate::agent::AgentFlags),
+    /// Run one task (in-process, or on --agent) and print its state transitions, like
+    /// mesos-execute; exits with the task's status.
+    Execute(execute::ExecuteArgs),
     /// Run the Mesos benchmark setups and print figures with their ratio to Mesos.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -60,6 +69,11 @@ pub fn main() -> i32 {
         Command::Sorter(args) => scenario::sorter(&args).map_err(|e| e.to_string()),
         Command::Allocate(args) => scenario::allocate(&args).map_err(|e| e.to_string()),
         Command::Bench(cmd) => bench::run(cmd).map_err(|e| e.to_string()),
+        Command::Agent(flags) => crate::agent::run(flags).map_err(|e| e.to_string()),
+        Command::Execute(args) => match execute::run(&args) {
+            Ok(code) => return code,
+            Err(e) => Err(e.to_string()),
+        },
     };
     match result {
         Ok(()) => 0,

@@ -18,7 +18,7 @@ pub enum ModulesCommand {
     List(SpecArgs),
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct SpecArgs {
     /// Module spec: inline JSON, a path, or file:///path (Mesos --modules format).
     #[arg(

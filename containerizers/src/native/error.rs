@@ -1,0 +1,39 @@
+//! What can go wrong in the native containerizer; every message names the container.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ContainerizerError {
+    #[error("container '{0}' already exists")]
+    Exists(String),
+    #[error("container '{0}' is unknown")]
+    Unknown(String),
+    #[error("container id '{id}' is invalid: {reason}")]
+    InvalidId { id: String, reason: &'static str },
+    #[error("container '{id}': the command is empty")]
+    EmptyCommand { id: String },
+    #[error("container '{id}': isolator '{isolator}' failed to {step}: {message}")]
+    Isolator {
+        id: String,
+        isolator: String,
+        step: &'static str,
+        message: String,
+    },
+    #[error("container '{id}': launch failed: {message}")]
+    Launch { id: String, message: String },
+    #[error("container '{id}': {what} '{path}': {source}")]
+    Io {
+        id: String,
+        what: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("checkpoint '{path}': {reason}")]
+    Checkpoint { path: PathBuf, reason: String },
+    #[error("container '{id}': destroy left something behind: {message}")]
+    Destroy { id: String, message: String },
+    #[error("cgroups: {0}")]
+    Cgroups(String),
+}
+
+pub type Result<T, E = ContainerizerError> = std::result::Result<T, E>;

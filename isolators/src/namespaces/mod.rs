@@ -1,0 +1,3 @@
+//! Namespace isolators.
+
+pub mod pid;

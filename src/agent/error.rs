@@ -1,0 +1,31 @@
+//! Why the agent (or `modkit execute`) could not start or serve.
+
+use crate::flags::DurationError;
+use crate::modules::ModuleError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    #[error(transparent)]
+    Module(#[from] ModuleError),
+    #[error("--{flag}: {reason}")]
+    Flag { flag: &'static str, reason: String },
+    #[error("--{flag}: {source}")]
+    Duration {
+        flag: &'static str,
+        source: DurationError,
+    },
+    #[error("--work_dir '{path}': {source}")]
+    WorkDir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: String,
+        source: std::io::Error,
+    },
+    #[error("recovery: {0}")]
+    Recovery(String),
+    #[error("{0}")]
+    Runtime(String),
+}

@@ -1,0 +1,191 @@
+//! The flags an agent (and `modkit execute`, which runs a one-task agent in-process) takes,
+//! spelled as Mesos spells them; each also readable from `MODKIT_<FLAG>`.
+
+use crate::cli::SpecArgs;
+use clap::{ArgAction, Args};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// How containers are built: isolators, modules, cgroups.
+#[derive(Args, Debug, Clone)]
+pub struct IsolationArgs {
+    /// Isolators in the order they prepare containers (built-in names such as cgroups/cpu,
+    /// cgroups/mem, cgroups/pids, namespaces/pid, posix/cpu, posix/mem, or module names).
+    #[arg(
+        long = "isolation",
+        env = "MODKIT_ISOLATION",
+        default_value = "posix/cpu,posix/mem"
+    )]
+    pub isolation: String,
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// Where the cgroup hierarchies are mounted.
+    #[arg(
+        long = "cgroups_hierarchy",
+        env = "MODKIT_CGROUPS_HIERARCHY",
+        default_value = "/sys/fs/cgroup"
+    )]
+    pub cgroups_hierarchy: PathBuf,
+    /// The cgroup (under each hierarchy) that holds every container's cgroup.
+    #[arg(
+        long = "cgroups_root",
+        env = "MODKIT_CGROUPS_ROOT",
+        default_value = "modkit"
+    )]
+    pub cgroups_root: String,
+    /// Hard-limit CPU time with CFS quotas (cgroups/cpu), not only shares.
+    #[arg(long = "cgroups_enable_cfs", env = "MODKIT_CGROUPS_ENABLE_CFS", default_value_t = false, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub cgroups_enable_cfs: bool,
+    /// Limit swap together with memory (cgroups/mem).
+    #[arg(long = "cgroups_limit_swap", env = "MODKIT_CGROUPS_LIMIT_SWAP", default_value_t = false, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub cgroups_limit_swap: bool,
+    /// pids.max for containers whose resources name no `pids` (cgroups/pids); unlimited if unset.
+    #[arg(
+        long = "cgroups_pids_max_default",
+        env = "MODKIT_CGROUPS_PIDS_MAX_DEFAULT"
+    )]
+    pub cgroups_pids_max_default: Option<u64>,
+    /// Run each task as the user it names (else as the agent's user).
+    #[arg(long = "switch_user", env = "MODKIT_SWITCH_USER", default_value_t = true, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub switch_user: bool,
+    /// Between a kill's signal and SIGKILL.
+    #[arg(
+        long = "executor_shutdown_grace_period",
+        env = "MODKIT_EXECUTOR_SHUTDOWN_GRACE_PERIOD",
+        default_value = "5secs"
+    )]
+    pub executor_shutdown_grace_period: String,
+}
+
+impl IsolationArgs {
+    /// The flags isolator modules read through the host services (`host.flag(..)`).
+    pub fn host_flags(&self, work_dir: &std::path::Path) -> BTreeMap<String, String> {
+        let mut flags = BTreeMap::new();
+        flags.insert("work_dir".into(), work_dir.to_string_lossy().into_owned());
+        flags.insert("isolation".into(), self.isolation.clone());
+        flags.insert(
+            "cgroups_hierarchy".into(),
+            self.cgroups_hierarchy.to_string_lossy().into_owned(),
+        );
+        flags.insert("cgroups_root".into(), self.cgroups_root.clone());
+        flags.insert(
+            "cgroups_enable_cfs".into(),
+            self.cgroups_enable_cfs.to_string(),
+        );
+        flags.insert(
+            "cgroups_limit_swap".into(),
+            self.cgroups_limit_swap.to_string(),
+        );
+        if let Some(max) = self.cgroups_pids_max_default {
+            flags.insert("cgroups_pids_max_default".into(), max.to_string());
+        }
+        flags.insert("switch_user".into(), self.switch_user.to_string());
+        flags
+    }
+
+    /// `--isolation` as a list; empty entries are an error, duplicates too.
+    pub fn isolators(&self) -> Result<Vec<String>, String> {
+        let mut names: Vec<String> = Vec::new();
+        if self.isolation.trim().is_empty() {
+            return Ok(names);
+        }
+        for name in self.isolation.split(',').map(str::trim) {
+            if name.is_empty() {
+                return Err(format!("'{}' has an empty isolator name", self.isolation));
+            }
+            if names.iter().any(|n| n == name) {
+                return Err(format!("isolator '{name}' is listed twice"));
+            }
+            names.push(name.to_string());
+        }
+        Ok(names)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RecoverFlag {
+    /// Re-adopt the containers a previous agent left running.
+    Reconnect,
+    /// Kill every container a previous agent left.
+    Cleanup,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct AgentFlags {
+    /// Sandboxes (`containers/<id>`) and checkpoints (`meta/`) live here.
+    #[arg(long = "work_dir", env = "MODKIT_WORK_DIR")]
+    pub work_dir: PathBuf,
+    /// What the agent offers, e.g. 'cpus:4;mem:4096;ports:[31000-32000]'; cpus, mem, disk and
+    /// ports not given are detected.
+    #[arg(long = "resources", env = "MODKIT_RESOURCES")]
+    pub resources: Option<String>,
+    /// Attributes, e.g. 'rack:a;zone:2'.
+    #[arg(long = "attributes", env = "MODKIT_ATTRIBUTES")]
+    pub attributes: Option<String>,
+    #[command(flatten)]
+    pub isolation: IsolationArgs,
+    /// Hook modules run in this order (names from the registry).
+    #[arg(long = "hooks", env = "MODKIT_HOOKS")]
+    pub hooks: Option<String>,
+    /// Containerizers tried in order; this agent has `mesos` (the native one).
+    #[arg(
+        long = "containerizers",
+        env = "MODKIT_CONTAINERIZERS",
+        default_value = "mesos"
+    )]
+    pub containerizers: String,
+    /// Address to listen on.
+    #[arg(long = "ip", env = "MODKIT_IP", default_value = "127.0.0.1")]
+    pub ip: String,
+    #[arg(long = "port", env = "MODKIT_PORT", default_value_t = 5051)]
+    pub port: u16,
+    /// What to do with the containers a previous agent left.
+    #[arg(
+        long = "recover",
+        env = "MODKIT_RECOVER",
+        value_enum,
+        default_value = "reconnect"
+    )]
+    pub recover: RecoverFlag,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Probe {
+        #[command(flatten)]
+        args: IsolationArgs,
+    }
+
+    #[test]
+    fn isolation_list() {
+        let probe = Probe::parse_from(["x", "--isolation", "cgroups/cpu, namespaces/pid"]);
+        assert_eq!(
+            probe.args.isolators().unwrap(),
+            ["cgroups/cpu", "namespaces/pid"]
+        );
+        let probe = Probe::parse_from(["x", "--isolation", "a,,b"]);
+        assert!(probe
+            .args
+            .isolators()
+            .unwrap_err()
+            .contains("empty isolator name"));
+        let probe = Probe::parse_from(["x", "--isolation", "a,a"]);
+        assert!(probe.args.isolators().unwrap_err().contains("listed twice"));
+        let probe = Probe::parse_from(["x", "--isolation", ""]);
+        assert!(probe.args.isolators().unwrap().is_empty());
+    }
+
+    #[test]
+    fn mesos_style_booleans() {
+        let probe = Probe::parse_from(["x", "--switch_user=false", "--cgroups_enable_cfs"]);
+        assert!(!probe.args.switch_user);
+        assert!(probe.args.cgroups_enable_cfs);
+        let flags = probe.args.host_flags(std::path::Path::new("/w"));
+        assert_eq!(flags["cgroups_enable_cfs"], "true");
+        assert_eq!(flags["cgroups_root"], "modkit");
+    }
+}

@@ -1,0 +1,106 @@
+//! The running agent: what it offers, its containerizer and its counters.
+
+use modkit_containerizers::native::{ContainerRequest, ContainerizerError, NativeContainerizer};
+use modkit_ffi::types::AgentInfo;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Default)]
+pub struct Counters {
+    pub launches: AtomicU64,
+    pub launch_errors: AtomicU64,
+    pub api_calls: AtomicU64,
+    pub api_errors: AtomicU64,
+}
+
+pub struct Agent {
+    pub info: AgentInfo,
+    pub containerizer: Arc<NativeContainerizer>,
+    pub counters: Counters,
+    flags: BTreeMap<String, String>,
+    started: Instant,
+}
+
+impl Agent {
+    pub fn new(
+        info: AgentInfo,
+        containerizer: Arc<NativeContainerizer>,
+        flags: BTreeMap<String, String>,
+    ) -> Agent {
+        Agent {
+            info,
+            containerizer,
+            counters: Counters::default(),
+            flags,
+            started: Instant::now(),
+        }
+    }
+
+    pub fn launch(&self, request: ContainerRequest) -> Result<(), ContainerizerError> {
+        let result = self.containerizer.launch(request);
+        match &result {
+            Ok(()) => self.counters.launches.fetch_add(1, Ordering::Relaxed),
+            Err(_) => self.counters.launch_errors.fetch_add(1, Ordering::Relaxed),
+        };
+        result
+    }
+
+    pub fn flags_json(&self) -> Value {
+        Value::Array(
+            self.flags
+                .iter()
+                .map(|(name, value)| serde_json::json!({"name": name, "value": value}))
+                .collect(),
+        )
+    }
+
+    /// Mesos-style metric names (`agent/...`, `containerizer/...`) with their values.
+    pub fn metrics_snapshot(&self) -> BTreeMap<String, f64> {
+        let mut m = BTreeMap::new();
+        let load = |c: &AtomicU64| c.load(Ordering::Relaxed) as f64;
+        m.insert(
+            "agent/uptime_secs".into(),
+            self.started.elapsed().as_secs_f64(),
+        );
+        m.insert(
+            "agent/containers_running".into(),
+            self.containerizer.containers(false).len() as f64,
+        );
+        m.insert(
+            "agent/container_launches".into(),
+            load(&self.counters.launches),
+        );
+        m.insert(
+            "agent/container_launch_errors".into(),
+            load(&self.counters.launch_errors),
+        );
+        m.insert("agent/api_calls".into(), load(&self.counters.api_calls));
+        m.insert("agent/api_errors".into(), load(&self.counters.api_errors));
+        for (name, value) in self.info.resources.scalars() {
+            m.insert(format!("agent/{name}_total"), value.as_f64());
+        }
+        m
+    }
+
+    /// The snapshot as Prometheus text exposition (`/` and other odd characters become `_`).
+    pub fn metrics_prometheus(&self) -> String {
+        let mut out = String::new();
+        for (name, value) in self.metrics_snapshot() {
+            let name: String = format!("modkit_{name}")
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            out.push_str(&format!("# TYPE {name} gauge\n{name} {value}\n"));
+        }
+        out
+    }
+}

@@ -1,0 +1,279 @@
+//! Runs real agents (the `modkit` binary) against the real kernel, each with its own cgroup
+//! root and work dir, and checks that nothing is left behind.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+pub const CONTROLLERS: [&str; 5] = ["freezer", "cpu", "cpuacct", "memory", "pids"];
+
+/// Why real-kernel tests cannot run here, if they cannot.
+pub fn skip_reason(controllers: &[&str]) -> Option<String> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return Some("not root".into());
+    }
+    for c in controllers {
+        let path = Path::new("/sys/fs/cgroup").join(c);
+        if !path.join("cgroup.procs").exists() {
+            return Some(format!(
+                "no cgroup v1 '{c}' hierarchy at {}",
+                path.display()
+            ));
+        }
+    }
+    None
+}
+
+macro_rules! require {
+    ($($c:expr),*) => {
+        if let Some(reason) = $crate::harness::skip_reason(&[$($c),*]) {
+            eprintln!("skipping: {reason}");
+            return;
+        }
+    };
+}
+pub(crate) use require;
+
+pub fn modkit() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_modkit"))
+}
+
+/// A unique cgroup root and work dir; on drop every cgroup under the root is killed and removed.
+pub struct Sandbox {
+    pub root: String,
+    pub work_dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let root = format!(
+            "modkit-test-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        Sandbox {
+            root,
+            work_dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.work_dir.path()
+    }
+
+    /// Container cgroups left under the root, per controller.
+    pub fn leftover_cgroups(&self) -> Vec<PathBuf> {
+        let mut left = Vec::new();
+        for c in CONTROLLERS {
+            let root = Path::new("/sys/fs/cgroup").join(c).join(&self.root);
+            if let Ok(entries) = std::fs::read_dir(&root) {
+                left.extend(
+                    entries
+                        .filter_map(|e| e.ok())
+                        .filter(|e| e.path().is_dir())
+                        .map(|e| e.path()),
+                );
+            }
+        }
+        left
+    }
+
+    pub fn assert_clean(&self) {
+        let left = self.leftover_cgroups();
+        assert!(left.is_empty(), "cgroups left behind: {left:?}");
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        for c in CONTROLLERS {
+            let root = Path::new("/sys/fs/cgroup").join(c).join(&self.root);
+            remove_tree(&root);
+        }
+    }
+}
+
+/// Kills every process of a cgroup tree and removes it, deepest first.
+fn remove_tree(dir: &Path) {
+    if !dir.exists() {
+        return;
+    }
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.filter_map(|e| e.ok()) {
+            if e.path().is_dir() {
+                remove_tree(&e.path());
+            }
+        }
+    }
+    for _ in 0..50 {
+        if let Ok(procs) = std::fs::read_to_string(dir.join("cgroup.procs")) {
+            for pid in procs.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
+                // SAFETY: kill has no memory effects.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+        }
+        if std::fs::remove_dir(dir).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+pub struct Agent {
+    pub child: Child,
+    pub address: String,
+}
+
+impl Agent {
+    /// Starts `modkit agent` on a free loopback port and waits until it listens.
+    pub fn start(sandbox: &Sandbox, isolation: &str, extra: &[&str]) -> Agent {
+        Self::try_start(sandbox, isolation, extra).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub fn try_start(sandbox: &Sandbox, isolation: &str, extra: &[&str]) -> Result<Agent, String> {
+        let mut child = Command::new(modkit())
+            .arg("agent")
+            .arg("--work_dir")
+            .arg(sandbox.dir())
+            .args(["--port", "0", "--cgroups_root", &sandbox.root])
+            .args(["--isolation", isolation])
+            .args(if extra.contains(&"--resources") {
+                &[][..]
+            } else {
+                &["--resources", "cpus:2;mem:1024;disk:1024"][..]
+            })
+            .args(extra)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("spawn agent: {e}"))?;
+        let stderr = child.stderr.take().expect("piped stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let mut log = String::new();
+        while let Some(Ok(line)) = lines.next() {
+            if let Some(address) = line.strip_prefix("modkit agent listening on ") {
+                let address = address.trim().to_string();
+                std::thread::spawn(move || {
+                    for line in lines.map_while(Result::ok) {
+                        eprintln!("[agent] {line}");
+                    }
+                });
+                return Ok(Agent { child, address });
+            }
+            log.push_str(&line);
+            log.push('\n');
+        }
+        let status = child.wait().map_err(|e| e.to_string())?;
+        Err(format!("agent exited ({status}) before listening:\n{log}"))
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// POSTs a call; returns the status code and body.
+    pub fn call(&self, body: &Value) -> (u16, String) {
+        self.post_raw(body.to_string().as_bytes())
+    }
+
+    pub fn post_raw(&self, body: &[u8]) -> (u16, String) {
+        match ureq::post(&self.url("/api/v1"))
+            .set("Content-Type", "application/json")
+            .send_bytes(body)
+        {
+            Ok(r) => (r.status(), r.into_string().unwrap_or_default()),
+            Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
+            Err(e) => panic!("POST /api/v1: {e}"),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> (u16, String) {
+        match ureq::get(&self.url(path)).call() {
+            Ok(r) => (r.status(), r.into_string().unwrap_or_default()),
+            Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
+            Err(e) => panic!("GET {path}: {e}"),
+        }
+    }
+
+    pub fn launch(&self, id: &str, command: &str, resources: &str) -> (u16, String) {
+        self.call(&json!({"type": "LAUNCH_CONTAINER", "launch_container": {
+            "container_id": {"value": id},
+            "command": {"value": command},
+            "resources": resources}}))
+    }
+
+    pub fn wait(&self, id: &str) -> Value {
+        let (code, body) = self.call(&json!({"type": "WAIT_CONTAINER",
+            "wait_container": {"container_id": {"value": id}}}));
+        assert_eq!(code, 200, "WAIT_CONTAINER {id}: {body}");
+        let v: Value = serde_json::from_str(&body).expect("json");
+        v["wait_container"].clone()
+    }
+
+    pub fn kill(&self, id: &str, signal: Option<i32>) -> u16 {
+        let mut kill = json!({"container_id": {"value": id}});
+        if let Some(s) = signal {
+            kill["signal"] = json!(s);
+        }
+        self.call(&json!({"type": "KILL_CONTAINER", "kill_container": kill}))
+            .0
+    }
+
+    pub fn containers(&self) -> Vec<Value> {
+        let (code, body) = self.call(&json!({"type": "GET_CONTAINERS"}));
+        assert_eq!(code, 200, "{body}");
+        let v: Value = serde_json::from_str(&body).expect("json");
+        v["get_containers"]["containers"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The statistics of one container, from /monitor/statistics.json.
+    pub fn statistics(&self, id: &str) -> Value {
+        let (code, body) = self.get("/monitor/statistics.json");
+        assert_eq!(code, 200, "{body}");
+        let all: Vec<Value> = serde_json::from_str(&body).expect("json");
+        all.into_iter()
+            .find(|c| c["container_id"] == id)
+            .map(|c| c["statistics"].clone())
+            .unwrap_or(Value::Null)
+    }
+
+    pub fn kill_hard(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        self.kill_hard();
+    }
+}
+
+/// Polls `f` until it returns Some or `timeout` passes.
+pub fn eventually<T>(timeout: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+pub fn pid_alive(pid: i64) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+        && std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| !s.contains(") Z "))
+            .unwrap_or(false)
+}

@@ -1,0 +1,10 @@
+//! The agent end to end, as root on the real kernel: `modkit agent` processes driven over the
+//! v1 operator API, and `modkit execute`. Each test skips, saying why, where the kernel lacks
+//! a controller, and checks that no cgroup and no process is left.
+
+mod execute;
+mod harness;
+mod hostile;
+mod isolation;
+mod lifecycle;
+mod recovery;
