@@ -32,6 +32,13 @@ pub enum CgroupError {
         controller: String,
         hierarchy: PathBuf,
     },
+    #[error("cannot SIGKILL process {pid} of {}: {source}", path.display())]
+    Signal {
+        pid: i32,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error(
         "processes {pids:?} of {} are still alive after {:.1}s of killing",
         path.display(),

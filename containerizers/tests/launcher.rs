@@ -697,6 +697,28 @@ fn a_killed_supervisor_takes_its_task_with_it() {
 }
 
 #[test]
+fn the_supervisors_process_group_holds_the_task_and_its_children() {
+    if skip_unless_root() {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let spec = sandbox.spec(&["sh", "-c", "sleep 1000 & echo $!; wait"]);
+    let mut running = start(&spec).unwrap();
+    wait_for_output(&sandbox, "\n");
+    let grandchild: u32 = sandbox.stdout().trim().parse().unwrap();
+    signal(-running.pid, libc::SIGKILL).unwrap();
+    assert_eq!(running.wait(), Termination::Signaled(libc::SIGKILL));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !is_zombie(grandchild) {
+        assert!(
+            Instant::now() < deadline,
+            "{grandchild} is not in the supervisor's group"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
 fn concurrent_launches_do_not_leak_into_each_other() {
     if skip_unless_root() {
         return;

@@ -6,6 +6,8 @@ use clap::{ArgAction, Args};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+pub const DEFAULT_CGROUPS_ROOT: &str = "modkit";
+
 /// How containers are built: isolators, modules, cgroups.
 #[derive(Args, Debug, Clone)]
 pub struct IsolationArgs {
@@ -26,13 +28,11 @@ pub struct IsolationArgs {
         default_value = "/sys/fs/cgroup"
     )]
     pub cgroups_hierarchy: PathBuf,
-    /// The cgroup (under each hierarchy) that holds every container's cgroup.
-    #[arg(
-        long = "cgroups_root",
-        env = "MODKIT_CGROUPS_ROOT",
-        default_value = "modkit"
-    )]
-    pub cgroups_root: String,
+    /// The cgroup (under each hierarchy) that holds every container's cgroup [default: modkit
+    /// for the agent, modkit-execute for `modkit execute`, so neither takes the other's
+    /// containers for orphans].
+    #[arg(long = "cgroups_root", env = "MODKIT_CGROUPS_ROOT")]
+    pub cgroups_root: Option<String>,
     /// Hard-limit CPU time with CFS quotas (cgroups/cpu), not only shares.
     #[arg(long = "cgroups_enable_cfs", env = "MODKIT_CGROUPS_ENABLE_CFS", default_value_t = false, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     pub cgroups_enable_cfs: bool,
@@ -67,7 +67,7 @@ impl IsolationArgs {
             "cgroups_hierarchy".into(),
             self.cgroups_hierarchy.to_string_lossy().into_owned(),
         );
-        flags.insert("cgroups_root".into(), self.cgroups_root.clone());
+        flags.insert("cgroups_root".into(), self.cgroups_root().to_string());
         flags.insert(
             "cgroups_enable_cfs".into(),
             self.cgroups_enable_cfs.to_string(),
@@ -81,6 +81,10 @@ impl IsolationArgs {
         }
         flags.insert("switch_user".into(), self.switch_user.to_string());
         flags
+    }
+
+    pub fn cgroups_root(&self) -> &str {
+        self.cgroups_root.as_deref().unwrap_or(DEFAULT_CGROUPS_ROOT)
     }
 
     /// `--isolation` as a list; empty entries are an error, duplicates too.

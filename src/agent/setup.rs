@@ -56,7 +56,7 @@ pub fn runtime(role: &str, args: &IsolationArgs, work_dir: &Path) -> Result<Runt
     let config = Config {
         work_dir,
         cgroups: launcher_cgroups(&args.cgroups_hierarchy),
-        cgroups_root: args.cgroups_root.clone(),
+        cgroups_root: args.cgroups_root().to_string(),
         switch_user: args.switch_user,
         grace_period,
     };

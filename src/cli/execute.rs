@@ -82,7 +82,11 @@ fn local(
 ) -> Result<ContainerTermination, ExecuteError> {
     // Ctrl-C and SIGTERM destroy the container instead of leaving it behind.
     let signals = block_termination_signals();
-    let runtime = runtime("execute", &args.isolation, &args.work_dir)?;
+    let mut isolation = args.isolation.clone();
+    isolation
+        .cgroups_root
+        .get_or_insert_with(|| "modkit-execute".to_string());
+    let runtime = runtime("execute", &isolation, &args.work_dir)?;
     let containerizer = runtime.containerizer.clone();
     println!("task {task}: TASK_STARTING");
     if let Err(e) = containerizer.launch(request) {

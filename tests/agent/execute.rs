@@ -109,4 +109,5 @@ fn runs_on_an_agent() {
     assert_eq!(code, 4, "{out}{err}");
     assert!(out.contains("TASK_RUNNING (on agent"), "{out}");
     assert!(out.contains("Command exited with status 4"), "{out}");
+    sandbox.assert_clean();
 }

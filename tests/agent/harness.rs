@@ -83,9 +83,30 @@ impl Sandbox {
         left
     }
 
+    /// Processes (other than zombies) that any hierarchy places under our root.
+    pub fn leftover_processes(&self) -> Vec<String> {
+        let needle = format!(":/{}/", self.root);
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().to_str()?.parse::<i64>().ok())
+            .filter(|pid| pid_alive(*pid))
+            .filter_map(|pid| {
+                let cgroups = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+                let line = cgroups.lines().find(|l| l.contains(&needle))?;
+                Some(format!("{pid} in {line}"))
+            })
+            .collect()
+    }
+
+    /// No cgroup under our root and no process in one.
     pub fn assert_clean(&self) {
         let left = self.leftover_cgroups();
         assert!(left.is_empty(), "cgroups left behind: {left:?}");
+        let left = self.leftover_processes();
+        assert!(left.is_empty(), "processes left behind: {left:?}");
     }
 }
 

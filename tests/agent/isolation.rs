@@ -32,7 +32,8 @@ fn fork_bomb_is_contained_and_the_agent_stays_responsive() {
     let agent = Agent::start(&sandbox, "cgroups/pids", &[]);
     agent.launch(
         "bomb",
-        "i=0; while [ $i -lt 200 ]; do sleep 60 & i=$((i+1)); done; wait",
+        // bash, unlike dash, keeps going when fork fails.
+        "exec bash -c 'for i in $(seq 1 200); do sleep 60 & done 2>/dev/null; wait'",
         "cpus:0.1;mem:64;pids:32",
     );
     let pids_current = format!("/sys/fs/cgroup/pids/{}/bomb/pids.current", sandbox.root);

@@ -53,6 +53,7 @@ fn environment_and_sandbox_are_set() {
     let dir = sandbox.dir().canonicalize().unwrap().join("containers/env");
     let out = std::fs::read_to_string(dir.join("stdout")).unwrap();
     assert_eq!(out, format!("hi\n{0}\n{0}\n", dir.display()));
+    sandbox.assert_clean();
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use super::config::DEFAULT_REFUSE_SECONDS;
 use super::ids::Id;
 use super::quota::parse_quota;
-use super::state::{gone, Agent, Framework};
+use super::state::{gone, quantities, Agent, Framework};
 use super::HierarchicalAllocator;
 use modkit_ffi::resources::{is_in_subtree, validate_role, Resources};
 use modkit_ffi::sdk::{ModuleError, Quantities, QuantityBuf, Result};
@@ -74,7 +74,9 @@ impl HierarchicalAllocator {
             .frameworks
             .get(fid)
             .ok_or_else(|| gone("framework", fid))?;
-        let held: Vec<(Id, Id)> = framework.held.iter().copied().collect();
+        let mut held: Vec<(Id, Id)> = framework.held.iter().copied().collect();
+        // In a fixed order, so that the sorters are told the same whatever the set's layout.
+        held.sort_unstable();
         for (aid, rid) in held {
             self.take_back_all(fid, aid, rid)?;
         }
@@ -283,8 +285,9 @@ impl HierarchicalAllocator {
         let rid = self.role_id(role)?;
         self.track(fid, rid, false)?;
         self.st.allocate(aid, fid, rid, resources.clone(), false)?;
-        self.role_sorter
-            .allocated(role, agent, QuantityBuf::from_resources(resources).view())
+        // `moved` holds the scalars just allocated, as the role sorter takes them.
+        let moved = quantities(&self.st.res, &self.st.moved)?;
+        self.role_sorter.allocated(role, agent, moved.view())
     }
 
     /// Resources come back from `framework` (declined, or its task ended); `refuse_seconds` > 0
@@ -316,7 +319,8 @@ impl HierarchicalAllocator {
             .and_then(|rid| self.st.agents.get(aid)?.allocations.get(&(fid, rid)))
             .unwrap_or(&empty);
         let rid = match rid {
-            Some(rid) if held.contains(resources) => rid,
+            // Equality first: a decline returns exactly what was offered.
+            Some(rid) if held == resources || held.contains(resources) => rid,
             _ => {
                 let held = if held.is_empty() {
                     "nothing".to_string()
@@ -330,8 +334,8 @@ impl HierarchicalAllocator {
             }
         };
         self.st.deallocate(aid, fid, rid, resources)?;
-        self.role_sorter
-            .unallocated(role, agent, QuantityBuf::from_resources(resources).view())?;
+        let moved = quantities(&self.st.res, &self.st.moved)?;
+        self.role_sorter.unallocated(role, agent, moved.view())?;
         if refuse_seconds > 0.0 && self.standing(fid, rid).is_some_and(|s| s.subscribed) {
             self.st
                 .install_filter(fid, aid, rid, resources, refuse_seconds)?;

@@ -8,7 +8,7 @@
 //! finite filters are also indexed by expiry, so a cycle drops the expired ones without
 //! scanning the rest.
 
-use super::ids::Id;
+use super::ids::{FastMap, Id};
 use super::state::{gone, Agent, State};
 use modkit_ffi::resources::Resources;
 use modkit_ffi::sdk::Result;
@@ -25,21 +25,23 @@ pub(super) struct Filter {
     pub seq: u64,
 }
 
-/// The filters of one (agent, framework, role): nearly always one, kept inline so that checking
-/// it reads no other memory than the agent's map.
+/// The filters of one (agent, framework, role): nearly always one, kept inline (the rare
+/// others behind one pointer) so that checking it reads no other memory than the agent's map.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Filters {
     first: Option<Filter>,
-    rest: Vec<Filter>,
+    rest: Option<Box<Vec<Filter>>>,
 }
 
 impl Filters {
     pub(super) fn iter(&self) -> impl Iterator<Item = &Filter> + '_ {
-        self.first.iter().chain(self.rest.iter())
+        self.first
+            .iter()
+            .chain(self.rest.iter().flat_map(|rest| rest.iter()))
     }
 
     pub(super) fn len(&self) -> usize {
-        usize::from(self.first.is_some()) + self.rest.len()
+        usize::from(self.first.is_some()) + self.rest.as_ref().map_or(0, |rest| rest.len())
     }
 
     pub(super) fn is_empty(&self) -> bool {
@@ -49,7 +51,7 @@ impl Filters {
     fn push(&mut self, filter: Filter) {
         match self.first {
             None => self.first = Some(filter),
-            Some(_) => self.rest.push(filter),
+            Some(_) => self.rest.get_or_insert_with(Default::default).push(filter),
         }
     }
 
@@ -57,80 +59,69 @@ impl Filters {
         if self.first.as_ref().is_some_and(|f| !keep(f)) {
             self.first = None;
         }
-        self.rest.retain(|f| keep(f));
-        if self.first.is_none() && !self.rest.is_empty() {
-            self.first = Some(self.rest.remove(0));
+        if let Some(rest) = &mut self.rest {
+            rest.retain(|f| keep(f));
+            if self.first.is_none() && !rest.is_empty() {
+                self.first = Some(rest.remove(0));
+            }
+            if rest.is_empty() {
+                self.rest = None;
+            }
         }
+    }
+
+    /// The address of the first filter's resources: filters on one agent mostly share one copy.
+    fn head(&self) -> Option<usize> {
+        self.first
+            .as_ref()
+            .map(|f| Arc::as_ptr(&f.resources) as usize)
     }
 }
 
-/// An agent's filters by (framework, role), in a sorted array of small keys next to the
-/// address of each list's first copy of resources. A cycle asks about many frameworks of one
-/// agent in a row; the keys of one agent fit in a few cache lines, so most of those questions
-/// are answered without touching the filters themselves.
+/// An agent's filters by (framework, role). A cycle asks about many frameworks of one agent in
+/// a row, and in a long run of declines an agent holds a filter for most frameworks: a hash
+/// map answers and takes new filters in constant time however many there are.
 #[derive(Debug, Default)]
 pub(super) struct AgentFilters {
-    keys: Vec<(Id, Id)>,
-    /// Address of the first filter's resources for each key.
-    heads: Vec<usize>,
-    lists: Vec<Filters>,
+    lists: FastMap<(Id, Id), Filters>,
 }
 
 impl AgentFilters {
-    fn find(&self, key: (Id, Id)) -> Result<usize, usize> {
-        self.keys.binary_search(&key)
-    }
-
     pub(super) fn get(&self, key: (Id, Id)) -> Option<&Filters> {
-        self.find(key).ok().map(|i| &self.lists[i])
+        self.lists.get(&key)
     }
 
+    /// The (framework, role) pairs holding filters, in no particular order.
     pub(super) fn keys(&self) -> impl Iterator<Item = (Id, Id)> + '_ {
-        self.keys.iter().copied()
+        self.lists.keys().copied()
     }
 
     pub(super) fn remove(&mut self, key: (Id, Id)) -> Option<Filters> {
-        let i = self.find(key).ok()?;
-        self.keys.remove(i);
-        self.heads.remove(i);
-        Some(self.lists.remove(i))
+        self.lists.remove(&key)
     }
 
     /// Changes the list under `key` (made empty if absent); an emptied list goes.
     fn update<T>(&mut self, key: (Id, Id), change: impl FnOnce(&mut Filters) -> T) -> T {
-        let i = match self.find(key) {
-            Ok(i) => i,
-            Err(i) => {
-                self.keys.insert(i, key);
-                self.heads.insert(i, 0);
-                self.lists.insert(i, Filters::default());
-                i
-            }
-        };
-        let out = change(&mut self.lists[i]);
-        match &self.lists[i].first {
-            Some(f) => self.heads[i] = Arc::as_ptr(&f.resources) as usize,
-            None => {
-                self.keys.remove(i);
-                self.heads.remove(i);
-                self.lists.remove(i);
-            }
+        let list = self.lists.entry(key).or_default();
+        let out = change(list);
+        if list.is_empty() {
+            self.lists.remove(&key);
         }
         out
     }
 
     /// Whether a filter under `key` holds all of `offer`.
     fn refuses(&self, key: (Id, Id), offer: &Resources, memo: &mut Memo) -> bool {
-        let Ok(i) = self.find(key) else {
+        let Some(list) = self.lists.get(&key) else {
             return false;
         };
         // The usual case: one filter, whose resources the memo has already tested.
-        if let Some((seen, holds)) = memo.0 {
-            if seen == self.heads[i] && (holds || self.lists[i].rest.is_empty()) {
+        if let (Some((seen, holds)), Some(head)) = (memo.0, list.head()) {
+            if seen == head && (holds || list.rest.is_none()) {
                 return holds;
             }
         }
-        self.lists[i].iter().any(|f| {
+        list.iter().any(|f| {
             let at = Arc::as_ptr(&f.resources) as usize;
             match memo.0 {
                 Some((seen, holds)) if seen == at => holds,
@@ -370,19 +361,24 @@ mod tests {
         assert_eq!(list.len(), 2);
         list.retain(|f| f.seq != 1);
         assert_eq!(list.iter().map(|f| f.seq).collect::<Vec<_>>(), [2]);
-        assert!(list.rest.is_empty());
+        assert!(list.rest.is_none());
         list.retain(|_| false);
         assert!(list.is_empty());
     }
 
     #[test]
-    fn agent_filters_answer_from_the_memo_and_stay_sorted() {
+    fn agent_filters_answer_from_the_memo_and_drop_emptied_lists() {
         let (big, small) = (r("cpus:4;mem:64"), r("cpus:1"));
         let mut filters = AgentFilters::default();
         filters.update((2, 0), |l| l.push(filter(&big, 1.0, 1)));
         filters.update((1, 0), |l| l.push(filter(&big, 1.0, 2)));
         filters.update((1, 1), |l| l.push(filter(&small, 1.0, 3)));
-        assert_eq!(filters.keys().collect::<Vec<_>>(), [(1, 0), (1, 1), (2, 0)]);
+        let keys = |filters: &AgentFilters| {
+            let mut keys: Vec<(Id, Id)> = filters.keys().collect();
+            keys.sort();
+            keys
+        };
+        assert_eq!(keys(&filters), [(1, 0), (1, 1), (2, 0)]);
         let offer = Resources::parse("cpus:2").expect("offer");
         let mut memo = Memo::default();
         assert!(filters.refuses((1, 0), &offer, &mut memo));
@@ -392,7 +388,7 @@ mod tests {
         assert!(!filters.refuses((3, 0), &offer, &mut memo));
         // Emptying a list removes its key.
         filters.update((1, 0), |l| l.retain(|_| false));
-        assert_eq!(filters.keys().collect::<Vec<_>>(), [(1, 1), (2, 0)]);
+        assert_eq!(keys(&filters), [(1, 1), (2, 0)]);
         assert_eq!(filters.remove((2, 0)).map(|l| l.len()), Some(1));
         assert!(filters.get((2, 0)).is_none());
         assert!(filters.get((1, 1)).is_some());

@@ -1,42 +1,13 @@
 //! Dense ids for agents, frameworks and roles: the hot path indexes vectors instead of hashing
 //! names, and names are looked up once when a sorter hands them back.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Index of an agent, framework or role in its [`Slab`].
 pub(super) type Id = u32;
 
-/// FNV-1a: names are short and chosen by the operator, not an attacker on this path, and the
-/// sort callbacks look one up per client, so SipHash's cost would show.
-#[derive(Default)]
-pub(super) struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-}
-
-/// A hash map for lookups only; never iterated where order could leak into results.
-pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
-
-/// A hash set under the same rule.
-pub(super) type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+pub(super) use crate::fast_hash::{FastMap, FastSet};
 
 /// Items under reusable dense ids; a removed item's id is handed out again, so whoever held
 /// it must have let go of it first.

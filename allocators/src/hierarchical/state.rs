@@ -7,7 +7,7 @@ use super::order::SorterSlot;
 use super::qty::{Qty, ResId, ResNames};
 use modkit_ffi::resources::{Resources, Scalar, Value};
 use modkit_ffi::sdk::{ModuleError, QuantityBuf, Result};
-use std::collections::{btree_map, BTreeMap, BTreeSet};
+use std::collections::{btree_map, BTreeMap};
 use std::sync::Arc;
 
 pub(super) struct Agent {
@@ -75,7 +75,7 @@ pub(super) struct Framework {
     pub active: bool,
     pub roles: BTreeMap<Id, FwRole>,
     /// (agent, role) pairs where it holds resources, so removing it visits only those.
-    pub held: BTreeSet<(Id, Id)>,
+    pub held: FastSet<(Id, Id)>,
     /// (agent, role) where it has offer filters (they are kept on the agent); only looked up
     /// and drained, never listed.
     pub filtered: FastSet<(Id, Id)>,
@@ -87,7 +87,7 @@ impl Framework {
             name: name.to_string(),
             active,
             roles: BTreeMap::new(),
-            held: BTreeSet::new(),
+            held: FastSet::default(),
             filtered: FastSet::default(),
         }
     }
@@ -242,15 +242,11 @@ impl State {
             role.sorter
                 .unallocated(&framework.name, &agent.name, q.view())
         })?;
-        if agent.available.is_empty() {
-            agent.available = resources.clone();
-        } else {
-            agent.available += resources;
-        }
+        let mut back = None;
         if let Some(held) = agent.allocations.get_mut(&(fid, rid)) {
-            // All of it back (a decline, mostly) needs no subtraction.
+            // All of it back (a decline, mostly): the allocation itself goes back, uncopied.
             if *held == *resources {
-                *held = Resources::new();
+                back = Some(std::mem::take(held));
             } else {
                 *held -= resources;
             }
@@ -261,6 +257,12 @@ impl State {
                     standing.allocations = standing.allocations.saturating_sub(1);
                 }
             }
+        }
+        match back {
+            Some(back) if agent.available.is_empty() => agent.available = back,
+            Some(back) => agent.available += &back,
+            None if agent.available.is_empty() => agent.available = resources.clone(),
+            None => agent.available += resources,
         }
         for &(id, milli) in &self.moved {
             role.allocated.add(id, -milli);

@@ -15,10 +15,10 @@
 //!
 //! Costs, with n clients, d the depth of a path and r the resources named in a call:
 //! `allocated`/`update`/`unallocated` O(d + r) (no agent or client is scanned); `sort` for DRF
-//! and asset re-places only the siblings whose share changed (binary search for one change, a
-//! merge for many) and moves their block in the cached order, O(n) at worst for the ids, and
-//! replays the cache when nothing changed; adding or removing an agent makes the next sort
-//! recompute every share (O(n log n)); random redraws every sort (O(n log n)).
+//! and asset re-places only the nodes whose share or activity changed, each in O(log n) of its
+//! siblings (an ordered set per level), then walks the sets for as long as the caller wants
+//! clients; adding or removing an agent makes the next sort recompute every share
+//! (O(n log n)); random redraws every sort (O(n log n)).
 
 mod asset;
 mod config;
@@ -26,7 +26,6 @@ mod drf;
 mod engine;
 mod error;
 mod fair;
-mod listing;
 mod path;
 mod quantity;
 mod random;

@@ -3,11 +3,11 @@
 
 use super::error::SorterError;
 use super::quantity::{Delta, ResId};
-use std::collections::HashMap;
+use crate::fast_hash::FastMap;
 
 #[derive(Debug, Default)]
 pub(crate) struct Totals {
-    by_agent: HashMap<Box<str>, Vec<(ResId, i64)>>,
+    by_agent: FastMap<Box<str>, Vec<(ResId, i64)>>,
     sum: Vec<i64>,
 }
 

@@ -207,6 +207,23 @@ impl CgroupFs for FakeFs {
                     state.kill(pid);
                 }
             }
+            "cgroup.freeze" => {
+                // The kernel reports the completed freeze in cgroup.events.
+                state.files.insert(path.to_path_buf(), value.to_string());
+                let events = path.with_file_name("cgroup.events");
+                if let Some(content) = state.files.get_mut(&events) {
+                    *content = content
+                        .lines()
+                        .map(|line| {
+                            if line.starts_with("frozen ") {
+                                format!("frozen {}\n", value.trim())
+                            } else {
+                                format!("{line}\n")
+                            }
+                        })
+                        .collect();
+                }
+            }
             _ => {
                 state.files.insert(path.to_path_buf(), value.to_string());
             }

@@ -102,11 +102,11 @@ impl Cgroups {
         let mut failure = None;
         for pid in pids {
             if let Err(e) = self.fs().kill(pid) {
-                failure.get_or_insert(CgroupError::io(
-                    "SIGKILL a process of",
-                    dir.join(format!("cgroup.procs (pid {pid})")),
-                    e,
-                ));
+                failure.get_or_insert(CgroupError::Signal {
+                    pid,
+                    path: dir.to_path_buf(),
+                    source: e,
+                });
             }
         }
         // Always thaw: a cgroup left frozen would hold its processes forever.

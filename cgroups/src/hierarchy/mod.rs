@@ -10,7 +10,7 @@ pub(crate) use name::{checked, checked_non_root};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long `remove` retries a cgroup the kernel still calls busy.
 const REMOVE_RETRY: Duration = Duration::from_secs(2);
@@ -97,7 +97,8 @@ impl Cgroups {
         self.fs().exists(&h.join(controller).join("cgroup.procs"))
     }
 
-    /// v1 (Legacy, Hybrid): `<h>/<controller>/<cgroup>`; Unified: `<h>/<cgroup>`.
+    /// v1 (Legacy, Hybrid): `<h>/<controller>/<cgroup>`; Unified: `<h>/<cgroup>`. Only joins:
+    /// the name is checked by the operations, not here.
     pub fn path(&self, controller: &str, cgroup: &str) -> PathBuf {
         let base = if self.mode().is_unified() {
             self.inner.hierarchy.clone()
@@ -122,16 +123,10 @@ impl Cgroups {
         let name = checked_non_root(cgroup)?;
         let unified = self.mode().is_unified();
         let enable = unified && !V2_CORE.contains(&controller);
-        if enable && !self.supports(controller) {
+        if !self.supports(controller) {
             return Err(CgroupError::Unsupported {
                 controller: controller.to_string(),
-                hierarchy: self.inner.hierarchy.clone(),
-            });
-        }
-        if !unified && !self.supports(controller) {
-            return Err(CgroupError::Unsupported {
-                controller: controller.to_string(),
-                hierarchy: self.inner.hierarchy.join(controller),
+                hierarchy: self.path(controller, ""),
             });
         }
         let mut dir = self.path(controller, "");
@@ -179,14 +174,16 @@ impl Cgroups {
         for child in children {
             self.remove_tree(&dir.join(child))?;
         }
-        let deadline = Instant::now() + REMOVE_RETRY;
+        // Pauses are summed rather than timed so that a fake file system can skip them.
+        let mut waited = Duration::ZERO;
         let mut pause = Duration::from_millis(5);
         loop {
             match self.fs().rmdir(dir) {
                 Ok(()) => return Ok(()),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-                Err(e) if e.raw_os_error() == Some(libc::EBUSY) && Instant::now() < deadline => {
+                Err(e) if e.raw_os_error() == Some(libc::EBUSY) && waited < REMOVE_RETRY => {
                     self.fs().pause(pause);
+                    waited += pause;
                     pause = (pause * 2).min(Duration::from_millis(100));
                 }
                 Err(e) => return Err(CgroupError::io("remove cgroup", dir, e)),

@@ -11,6 +11,10 @@ use std::time::Duration;
 /// How often a wait re-reads the counters even without a kernel signal, so that a missed or
 /// coalesced notification costs at most this delay.
 const RECHECK: Duration = Duration::from_secs(1);
+/// After a signal that showed nothing yet (v1 signals on entering OOM, before the kill is
+/// counted), re-read this often, this many times.
+const FOLLOW_UP: Duration = Duration::from_millis(20);
+const FOLLOW_UPS: u32 = 50;
 
 /// Why [`OomWatch::wait`] returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,17 +103,25 @@ impl OomWatch {
 
     /// Blocks until an OOM kill, the cgroup's removal, or [`OomWatch::cancel`].
     pub fn wait(&self) -> Result<OomEvent> {
+        let mut follow_ups = 0;
         loop {
+            let timeout = if follow_ups > 0 { FOLLOW_UP } else { RECHECK };
             let wake = self
                 .notifier
-                .wait(RECHECK)
+                .wait(timeout)
                 .map_err(|e| CgroupError::io("wait for an OOM of", &self.dir, e))?;
             if wake == Wake::Cancelled {
                 return Ok(OomEvent::Cancelled);
             }
-            if let Some(event) = self.check(wake == Wake::Signalled)? {
+            let signalled = wake == Wake::Signalled;
+            if let Some(event) = self.check(signalled)? {
                 return Ok(event);
             }
+            follow_ups = if signalled {
+                FOLLOW_UPS
+            } else {
+                follow_ups.saturating_sub(1)
+            };
         }
     }
 

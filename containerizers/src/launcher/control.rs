@@ -6,10 +6,12 @@ use super::error::LaunchError;
 use super::termination::Termination;
 
 /// Sends `signal` to the supervisor `pid` (which forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT,
-/// SIGUSR1 and SIGUSR2 to the task). A process that is already gone is not an error.
+/// SIGUSR1 and SIGUSR2 to the task), or with `-pid` to its process group (the supervisor calls
+/// `setsid`, so that is the supervisor, the task and what the task did not move elsewhere).
+/// A process that is already gone is not an error.
 pub fn signal(pid: i32, signal: i32) -> Result<(), LaunchError> {
-    // kill(0) and kill(-n) reach whole process groups, kill(-1) everything: never that.
-    if pid <= 0 {
+    // kill(0) is the agent's own group, kill(-1) every process we may signal: never those.
+    if pid == 0 || pid == -1 {
         return Err(LaunchError::InvalidPid { pid });
     }
     // SAFETY: integer arguments.
@@ -75,13 +77,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn process_groups_are_never_signalled() {
-        for pid in [0, -1, -42] {
+    fn the_agents_group_and_everyone_are_never_signalled() {
+        for pid in [0, -1] {
             let err = signal(pid, libc::SIGKILL).unwrap_err();
             assert_eq!(
                 err.to_string(),
-                format!("refusing to signal pid {pid}: not a single process")
+                format!("refusing to signal pid {pid}: not one process or container group")
             );
+        }
+        for pid in [0, -1, -42] {
             assert!(matches!(
                 wait_supervisor(pid),
                 Err(LaunchError::InvalidPid { .. })
@@ -93,6 +97,7 @@ mod tests {
     fn a_gone_process_is_not_an_error_but_a_stranger_is() {
         // pid_max is at most 2^22: this pid cannot exist.
         assert!(signal(1 << 23, libc::SIGTERM).is_ok());
+        assert!(signal(-(1 << 23), libc::SIGTERM).is_ok());
         let err = wait_supervisor(1 << 23).unwrap_err().to_string();
         assert!(err.starts_with("wait for supervisor 8388608: "), "{err}");
         assert!(err.contains("os error 10"), "{err}");

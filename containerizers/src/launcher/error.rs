@@ -48,7 +48,7 @@ pub enum LaunchError {
     },
     #[error("status file '{}' holds {content:?}, not a wait status", path.display())]
     MalformedStatus { path: PathBuf, content: String },
-    #[error("refusing to signal pid {pid}: not a single process")]
+    #[error("refusing to signal pid {pid}: not one process or container group")]
     InvalidPid { pid: i32 },
     #[error("send signal {signal} to {pid}: {source}")]
     Signal {

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 /// How long destroy waits for the supervisor to be reaped after SIGKILL.
 const REAP_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long a SIGKILLed task's destroy waits for a limitation that may explain it.
-const LIMITATION_GRACE: Duration = Duration::from_millis(500);
+/// How long a failed task's destroy waits for a limitation that may explain it.
+const LIMITATION_GRACE: Duration = Duration::from_millis(200);
 
 impl Inner {
     pub(super) fn destroy(&self, container: &Arc<Container>, cause: Cause) {
@@ -50,9 +50,9 @@ impl Inner {
             );
         }
         let task = self.task_termination(container);
-        // A task SIGKILLed by the kernel (the OOM killer) may be reaped before the isolator's
-        // notification arrives: give it a moment before the watchers are cleaned up.
-        if matches!(cause, Cause::Exited) && task == Some(Termination::Signaled(libc::SIGKILL)) {
+        // A task the kernel killed (the OOM killer) may be reaped before the isolator's
+        // notification arrives: a failed task gives it a moment before the watchers go.
+        if matches!(cause, Cause::Exited) && task != Some(Termination::Exited(0)) {
             container.wait_until(Some(LIMITATION_GRACE), |s| s.limitation.is_some());
         }
         let cause = match container.state().limitation.clone() {

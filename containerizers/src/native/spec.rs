@@ -238,8 +238,10 @@ mod tests {
 
     #[test]
     fn namespaces_from_isolators() {
-        let mut info = ContainerLaunchInfo::default();
-        info.clone_namespaces = vec!["pid".into()];
+        let mut info = ContainerLaunchInfo {
+            clone_namespaces: vec!["pid".into()],
+            ..ContainerLaunchInfo::default()
+        };
         let spec = build_with(&request(CommandInfo::shell("true")), &info).unwrap();
         assert!(spec.namespaces.pid && spec.namespaces.mount && !spec.namespaces.net);
         info.clone_namespaces = vec!["time".into()];

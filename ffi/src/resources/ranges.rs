@@ -69,11 +69,33 @@ impl Ranges {
         self.coalesce();
     }
 
-    /// Adds every value of `other`.
+    /// Adds every value of `other`: one merge of the two sorted lists.
     pub fn add_all(&mut self, other: &Ranges) {
-        self.spans.extend_from_slice(&other.spans);
-        self.spans.sort_unstable();
-        self.coalesce();
+        if other.spans.is_empty() {
+            return;
+        }
+        if self.spans.is_empty() {
+            self.spans.clone_from(&other.spans);
+            return;
+        }
+        let mut merged: Vec<(u64, u64)> = Vec::with_capacity(self.spans.len() + other.spans.len());
+        let (mut mine, mut theirs) = (self.spans.iter().peekable(), other.spans.iter().peekable());
+        loop {
+            let next = match (mine.peek(), theirs.peek()) {
+                (Some(a), Some(b)) if a.0 <= b.0 => mine.next(),
+                (Some(_), Some(_)) => theirs.next(),
+                (Some(_), None) => mine.next(),
+                (None, _) => theirs.next(),
+            };
+            let Some(&(begin, end)) = next else {
+                break;
+            };
+            match merged.last_mut() {
+                Some(last) if begin <= last.1.saturating_add(1) => last.1 = last.1.max(end),
+                _ => merged.push((begin, end)),
+            }
+        }
+        self.spans = merged;
     }
 
     /// Removes the values of `range`, splitting intervals where needed.
@@ -98,11 +120,40 @@ impl Ranges {
         self.spans = kept;
     }
 
-    /// Removes every value of `other`.
+    /// Removes every value of `other`: one pass over both sorted lists.
     pub fn subtract_all(&mut self, other: &Ranges) {
-        for &(begin, end) in &other.spans {
-            self.subtract(begin..=end);
+        if other.spans.is_empty() || self.spans.is_empty() {
+            return;
         }
+        let mut kept = Vec::with_capacity(self.spans.len() + other.spans.len());
+        let mut cuts = other.spans.iter().peekable();
+        for &(begin, end) in &self.spans {
+            // What is left of this span starts at `from`; `None` once it is all cut.
+            let mut from = Some(begin);
+            while let (Some(start), Some(&&(cut_begin, cut_end))) = (from, cuts.peek()) {
+                if cut_end < start {
+                    cuts.next();
+                    continue;
+                }
+                if cut_begin > end {
+                    break;
+                }
+                if cut_begin > start {
+                    kept.push((start, cut_begin - 1));
+                }
+                if cut_end >= end {
+                    // The cut may reach into the next span too: keep it.
+                    from = None;
+                } else {
+                    from = Some(cut_end + 1);
+                    cuts.next();
+                }
+            }
+            if let Some(start) = from {
+                kept.push((start, end));
+            }
+        }
+        self.spans = kept;
     }
 
     /// Joins overlapping and adjacent spans of a list sorted by begin.
@@ -200,6 +251,46 @@ mod tests {
         assert!(ranges.contains_all(&[2..=3, 10..=20].into_iter().collect()));
         assert!(!ranges.contains_all(&Ranges::from(4..=10)));
         assert!(ranges.contains_all(&Ranges::new()));
+    }
+
+    /// Both merges against plain sets of values, on small random lists.
+    #[test]
+    fn add_all_and_subtract_all_match_sets_of_values() {
+        use std::collections::BTreeSet;
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let random = |next: &mut dyn FnMut(u64) -> u64| -> Ranges {
+            (0..next(6))
+                .map(|_| {
+                    let begin = next(60);
+                    begin..=begin + next(8)
+                })
+                .collect()
+        };
+        let values = |r: &Ranges| r.values().collect::<BTreeSet<u64>>();
+        for _ in 0..2_000 {
+            let (a, b) = (random(&mut next), random(&mut next));
+            let mut sum = a.clone();
+            sum.add_all(&b);
+            let expected: BTreeSet<u64> = values(&a).union(&values(&b)).copied().collect();
+            assert_eq!(values(&sum), expected, "{a} + {b}");
+            assert_eq!(sum, expected.iter().map(|&v| v..=v).collect::<Ranges>());
+            let mut left = a.clone();
+            left.subtract_all(&b);
+            let expected: BTreeSet<u64> = values(&a).difference(&values(&b)).copied().collect();
+            assert_eq!(values(&left), expected, "{a} - {b}");
+            assert_eq!(left, expected.iter().map(|&v| v..=v).collect::<Ranges>());
+        }
+        let mut edges = Ranges::from(0..=u64::MAX);
+        edges.subtract_all(&[0..=0, 5..=9, u64::MAX..=u64::MAX].into_iter().collect());
+        assert_eq!(spans(&edges), vec![(1, 4), (10, u64::MAX - 1)]);
+        edges.add_all(&[0..=0, u64::MAX..=u64::MAX].into_iter().collect());
+        assert_eq!(spans(&edges), vec![(0, 4), (10, u64::MAX)]);
     }
 
     #[test]

@@ -1,27 +1,25 @@
 //! `namespaces/pid`: each container gets its own PID namespace (and a mount namespace, so the
 //! launcher can mount a fresh /proc); killing the namespace's init tears the container down.
 
-use modkit_ffi::sdk::{Create, Host, Isolator, Parameters, Result};
+use modkit_ffi::sdk::{Create, Host, Isolator, ModuleError, Parameters, Result};
 use modkit_ffi::types::{ContainerConfig, ContainerLaunchInfo};
 
 pub struct PidNamespaceIsolator;
 
 impl Create for PidNamespaceIsolator {
+    /// Checks for namespaces here rather than in `compatible`: the host registers every
+    /// built-in at start, and only an agent that selects this isolator needs them.
     fn create(_host: &Host, params: &Parameters) -> Result<Self> {
         params.reject_unknown(&[])?;
-        Ok(PidNamespaceIsolator)
-    }
-
-    fn compatible(_host: &Host) -> Result<(), String> {
         for ns in ["pid", "mnt"] {
             let path = format!("/proc/self/ns/{ns}");
             if !std::path::Path::new(&path).exists() {
-                return Err(format!(
-                    "namespaces/pid: {path} is missing: no {ns} namespaces"
-                ));
+                return Err(ModuleError::Unsupported(format!(
+                    "namespaces/pid: {path} is missing: this kernel has no {ns} namespaces"
+                )));
             }
         }
-        Ok(())
+        Ok(PidNamespaceIsolator)
     }
 }
 
@@ -65,7 +63,6 @@ mod tests {
                 ..ContainerLaunchInfo::default()
             }
         );
-        assert!(PidNamespaceIsolator::compatible(&host).is_ok());
         let params = Parameters::new(vec![("x".into(), "1".into())]);
         assert!(PidNamespaceIsolator::create(&host, &params).is_err());
     }

@@ -1,12 +1,14 @@
 //! Share-based ordering (DRF and asset fairness): siblings by weighted share, then allocation
-//! count, then name. Only sibling lists with changed members are re-sorted, and the listed order
-//! is cached, so a `sort` with nothing changed just replays it.
+//! count, then name. The order is kept indexed (see `levels`): after an allocation only the
+//! nodes on the client's path are re-placed, each in O(log n) of its siblings, and a `sort`
+//! with nothing changed walks the same sets again.
+
+mod levels;
 
 use super::config::SorterConfig;
 use super::engine::Order;
-use super::listing::Listing;
 use super::tree::{NodeId, Tree, ROOT};
-use std::cmp::Ordering;
+use levels::{Key, Levels};
 use std::marker::PhantomData;
 
 /// How an allocation compares with the pool, before weighting.
@@ -32,24 +34,11 @@ pub(crate) fn fractions<'a>(
         })
 }
 
-/// Below this many changed siblings, each is binary-inserted; above, the list is re-sorted
-/// (the untouched prefix is already one sorted run, which the stable sort merges in O(n)).
-const INSERT_LIMIT: usize = 8;
-
 pub(crate) struct FairOrder<S> {
-    listing: Listing,
-    /// Scratch: levels to re-sort, a level before re-sorting.
-    levels: Vec<NodeId>,
-    before: Vec<NodeId>,
+    levels: Levels,
+    /// Scratch for the tree's change lists.
+    scratch: Vec<NodeId>,
     share: PhantomData<fn() -> S>,
-}
-
-/// What re-sorting one sibling list did.
-enum Change {
-    None,
-    /// Only this child changed place.
-    Moved(NodeId),
-    Many,
 }
 
 impl<S: Share> Order for FairOrder<S> {
@@ -57,130 +46,69 @@ impl<S: Share> Order for FairOrder<S> {
 
     fn new(_config: &SorterConfig) -> Self {
         FairOrder {
-            listing: Listing::default(),
-            levels: Vec::new(),
-            before: Vec::new(),
+            levels: Levels::default(),
+            scratch: Vec::new(),
             share: PhantomData,
         }
     }
 
     fn sort(&mut self, tree: &mut Tree, out: &mut dyn FnMut(&str) -> bool) {
-        let mut rebuild = tree.take_shape_changed();
         if tree.take_rekey_all() {
-            self.resort_all(tree);
-            rebuild = true;
+            self.place_all(tree);
         } else {
-            let mut levels = std::mem::take(&mut self.levels);
-            tree.take_dirty_levels(&mut levels);
-            for &level in &levels {
-                match self.resort_level(tree, level) {
-                    Change::None => {}
-                    // The listing matches the tree before this level changed: patch it.
-                    Change::Moved(child) if !rebuild => self.listing.moved(tree, child),
-                    Change::Moved(_) | Change::Many => rebuild = true,
-                }
-            }
-            self.levels = levels;
+            self.place_changed(tree);
         }
-        if rebuild {
-            self.listing.rebuild(tree);
-        }
-        for &id in self.listing.ids() {
-            if !out(&tree.node(id).path) {
-                break;
-            }
-        }
+        self.levels.walk(tree, out);
     }
 }
 
 impl<S: Share> FairOrder<S> {
-    fn rekey(tree: &mut Tree, id: NodeId) {
+    /// The node's key from its allocation, weight and count as they are now.
+    fn key(tree: &Tree, id: NodeId) -> Key {
         let node = tree.node(id);
-        let key = S::share(&node.alloc, tree.totals(), tree.excluded()) / node.weight;
-        tree.node_mut(id).key = key;
+        let share = S::share(&node.alloc, tree.totals(), tree.excluded()) / node.weight;
+        Key::new(share, node.count, node.name.clone(), id)
     }
 
-    /// Totals changed, so every share did: recompute all and sort every sibling list.
-    fn resort_all(&mut self, tree: &mut Tree) {
+    /// Lists `id` in its parent's level under its current key, or not at all when it has no
+    /// active client.
+    fn replace(&mut self, tree: &Tree, level: NodeId, id: NodeId) {
+        if tree.node(id).live && tree.node(id).active_leaves > 0 {
+            self.levels.place(level, Self::key(tree, id));
+        } else {
+            self.levels.unplace(id);
+        }
+    }
+
+    /// Totals changed, so every share did: places every node with active clients afresh.
+    fn place_all(&mut self, tree: &mut Tree) {
         tree.forget_changes();
-        let ids: Vec<NodeId> = tree.live_ids().collect();
-        for &id in &ids {
-            if id != ROOT {
-                Self::rekey(tree, id);
-            }
-        }
+        self.levels.clear();
+        let ids: Vec<NodeId> = tree.live_ids().filter(|&id| id != ROOT).collect();
         for id in ids {
-            if tree.node(id).children.len() > 1 {
-                let mut kids = std::mem::take(&mut tree.node_mut(id).children);
-                kids.sort_by(|&a, &b| compare(tree, a, b));
-                tree.node_mut(id).children = kids;
-            }
+            self.replace(tree, tree.node(id).parent, id);
         }
     }
 
-    /// Re-places the changed children of `level`.
-    fn resort_level(&mut self, tree: &mut Tree, level: NodeId) -> Change {
-        let pending = tree.take_pending(level);
-        for &id in &pending {
-            Self::rekey(tree, id);
+    /// Drops the nodes that left the tree, then re-places the ones whose key or activity
+    /// changed.
+    fn place_changed(&mut self, tree: &mut Tree) {
+        let mut ids = std::mem::take(&mut self.scratch);
+        // Removals first: an id handed out again is pending under its new parent.
+        tree.take_removed(&mut ids);
+        for &id in &ids {
+            self.levels.unplace(id);
         }
-        let mut kids = std::mem::take(&mut tree.node_mut(level).children);
-        let change = match pending[..] {
-            [] => Change::None,
-            // The usual case after one allocation: find it, binary-search its new place.
-            [id] => match kids.iter().position(|&c| c == id) {
-                Some(from) => {
-                    kids.remove(from);
-                    let to = kids.partition_point(|&k| compare(tree, k, id) == Ordering::Less);
-                    kids.insert(to, id);
-                    if from == to {
-                        Change::None
-                    } else {
-                        Change::Moved(id)
-                    }
-                }
-                // Pending nodes are always among the children; recover anyway.
-                None => {
-                    kids.push(id);
-                    kids.sort_by(|&a, &b| compare(tree, a, b));
-                    Change::Many
-                }
-            },
-            _ => {
-                self.before.clear();
-                self.before.extend_from_slice(&kids);
-                kids.retain(|&c| !tree.node(c).queued);
-                if pending.len() <= INSERT_LIMIT {
-                    for &id in &pending {
-                        let at = kids.partition_point(|&k| compare(tree, k, id) == Ordering::Less);
-                        kids.insert(at, id);
-                    }
-                } else {
-                    kids.extend_from_slice(&pending);
-                    kids.sort_by(|&a, &b| compare(tree, a, b));
-                }
-                if kids == self.before {
-                    Change::None
-                } else {
-                    Change::Many
-                }
+        tree.take_dirty_levels(&mut ids);
+        for &level in &ids {
+            let pending = tree.take_pending(level);
+            for &id in &pending {
+                self.replace(tree, level, id);
             }
-        };
-        tree.node_mut(level).children = kids;
-        tree.finish_pending(level, pending);
-        change
+            tree.finish_pending(level, pending);
+        }
+        self.scratch = ids;
     }
-}
-
-/// Mesos's order among siblings: weighted share, then allocation count, then name. Shares
-/// compare as numbers (-0 equals 0); they are never NaN (weights are positive, totals > 0).
-fn compare(tree: &Tree, a: NodeId, b: NodeId) -> Ordering {
-    let (a, b) = (tree.node(a), tree.node(b));
-    a.key
-        .partial_cmp(&b.key)
-        .unwrap_or_else(|| a.key.total_cmp(&b.key))
-        .then(a.count.cmp(&b.count))
-        .then_with(|| a.name.cmp(&b.name))
 }
 
 #[cfg(test)]
@@ -245,15 +173,52 @@ mod tests {
     }
 
     #[test]
-    fn negative_zero_share_ties_with_zero() {
+    fn activity_lists_and_unlists_whole_subtrees() {
         let mut tree = Tree::new(Default::default());
-        tree.add_client("a").unwrap();
-        tree.add_client("b").unwrap();
-        let (a, b) = (tree.node(ROOT).children[0], tree.node(ROOT).children[1]);
-        tree.node_mut(a).key = 0.0;
-        tree.node_mut(b).key = -0.0;
-        // Equal shares and counts: the name decides, as with Mesos's `!=` on doubles.
-        assert_eq!(compare(&tree, a, b), Ordering::Less);
+        tree.add_agent("s", q("cpus:100").view()).unwrap();
+        for n in ["a/b", "a/c", "d"] {
+            tree.add_client(n).unwrap();
+            tree.set_active(n, true).unwrap();
+        }
+        tree.allocated("a/b", q("cpus:3").view()).unwrap(); // a = .03
+        tree.allocated("d", q("cpus:2").view()).unwrap(); // d = .02
+        let mut order = FairOrder::<Max>::new(&SorterConfig::default());
+        assert_eq!(sorted(&mut order, &mut tree), ["d", "a/c", "a/b"]);
+        tree.set_active("a/b", false).unwrap();
+        tree.set_active("a/c", false).unwrap();
+        assert_eq!(sorted(&mut order, &mut tree), ["d"]);
+        // While a is unlisted its share changes; it comes back under its current key.
+        tree.unallocated("a/b", q("cpus:3").view()).unwrap();
+        tree.set_active("a/b", true).unwrap();
+        assert_eq!(sorted(&mut order, &mut tree), ["a/b", "d"]);
+        tree.set_active("d", false).unwrap();
+        tree.set_active("a/c", true).unwrap();
+        assert_eq!(sorted(&mut order, &mut tree), ["a/c", "a/b"]);
+    }
+
+    #[test]
+    fn removed_nodes_leave_the_order_even_when_their_ids_come_back() {
+        let mut tree = Tree::new(Default::default());
+        let mut order = FairOrder::<Max>::new(&SorterConfig::default());
+        for n in ["x/y", "z"] {
+            tree.add_client(n).unwrap();
+            tree.set_active(n, true).unwrap();
+        }
+        assert_eq!(sorted(&mut order, &mut tree), ["x/y", "z"]);
+        // x and x/y go; their ids are handed out to new nodes before the next sort.
+        tree.remove_client("x/y").unwrap();
+        for n in ["w", "v/u"] {
+            tree.add_client(n).unwrap();
+            tree.set_active(n, true).unwrap();
+        }
+        assert_eq!(sorted(&mut order, &mut tree), ["v/u", "w", "z"]);
+        tree.remove_client("w").unwrap();
+        tree.remove_client("v/u").unwrap();
+        assert_eq!(sorted(&mut order, &mut tree), ["z"]);
+        // A client becoming a parent keeps its place through its virtual leaf.
+        tree.add_client("z/k").unwrap();
+        tree.set_active("z/k", true).unwrap();
+        assert_eq!(sorted(&mut order, &mut tree), ["z", "z/k"]);
     }
 
     /// `cpus:n` for a computed n.

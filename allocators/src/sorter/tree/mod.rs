@@ -7,7 +7,9 @@ mod usage;
 
 use super::quantity::{Delta, Names};
 use super::totals::Totals;
-use std::collections::{BTreeSet, HashMap};
+use crate::fast_hash::FastMap;
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// Index of a node in the arena.
 pub(crate) type NodeId = usize;
@@ -18,8 +20,8 @@ pub(crate) const ROOT: NodeId = 0;
 #[derive(Debug)]
 pub(crate) struct Node {
     /// Last path component, `.` for a virtual leaf: siblings compare by it, which orders them
-    /// exactly as Mesos's comparison of full paths does.
-    pub(crate) name: Box<str>,
+    /// exactly as Mesos's comparison of full paths does. Shared with an ordering's sort keys.
+    pub(crate) name: Arc<str>,
     /// The node's path; a virtual leaf has its parent's (it is that client).
     pub(crate) path: Box<str>,
     pub(crate) parent: NodeId,
@@ -78,20 +80,20 @@ pub(crate) struct Tree {
     nodes: Vec<Node>,
     free: Vec<NodeId>,
     /// Client path → its leaf (a virtual leaf when the client is also a parent).
-    clients: HashMap<Box<str>, NodeId>,
+    clients: FastMap<Box<str>, NodeId>,
     /// Path → the node competing at that path among its siblings (never a virtual leaf).
-    paths: HashMap<Box<str>, NodeId>,
+    paths: FastMap<Box<str>, NodeId>,
     /// Weights by path, kept for nodes created later.
-    weights: HashMap<Box<str>, f64>,
+    weights: FastMap<Box<str>, f64>,
     names: Names,
     totals: Totals,
     /// Scratch for reading one call's quantities.
     delta: Delta,
     dirty_levels: Vec<NodeId>,
+    /// Nodes detached since the ordering last looked, so it can drop them from its order.
+    removed: Vec<NodeId>,
     /// Totals changed: every share is stale.
     rekey_all: bool,
-    /// Clients came, went or changed activity: the listed order must be rebuilt.
-    shape_changed: bool,
 }
 
 impl Tree {
@@ -99,15 +101,15 @@ impl Tree {
         Tree {
             nodes: vec![Node::new("", "", ROOT, false, 1.0)],
             free: Vec::new(),
-            clients: HashMap::new(),
-            paths: HashMap::new(),
-            weights: HashMap::new(),
+            clients: FastMap::default(),
+            paths: FastMap::default(),
+            weights: FastMap::default(),
             names: Names::new(excluded),
             totals: Totals::default(),
             delta: Delta::default(),
             dirty_levels: Vec::new(),
+            removed: Vec::new(),
             rekey_all: false,
-            shape_changed: false,
         }
     }
 
@@ -147,9 +149,11 @@ impl Tree {
         std::mem::take(&mut self.rekey_all)
     }
 
-    /// Whether the set of listed clients changed; resets the flag.
-    pub(crate) fn take_shape_changed(&mut self) -> bool {
-        std::mem::take(&mut self.shape_changed)
+    /// Moves the nodes detached since the last call into `out` (cleared first), oldest first.
+    /// An id may have been handed out again since: it is then also pending in its new level.
+    pub(crate) fn take_removed(&mut self, out: &mut Vec<NodeId>) {
+        out.clear();
+        std::mem::swap(out, &mut self.removed);
     }
 
     /// Moves the list of parents with pending children into `out` (which is cleared first).
@@ -187,10 +191,11 @@ impl Tree {
             self.finish_pending(level, pending);
         }
         self.rekey_all = false;
-        self.shape_changed = false;
+        self.removed.clear();
     }
 
-    /// Records that `id`'s sort key may have changed.
+    /// Records that `id`'s sort key may have changed, or that it started or stopped having
+    /// active clients.
     fn touch(&mut self, id: NodeId) {
         if self.nodes[id].queued {
             return;
@@ -239,6 +244,7 @@ impl Tree {
         node.pending = Vec::new();
         node.alloc = Vec::new();
         self.free.push(id);
+        self.removed.push(id);
     }
 
     /// The leaf of `client`.

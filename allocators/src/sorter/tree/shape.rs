@@ -36,7 +36,6 @@ impl Tree {
             current = self.attach(Node::new(VIRTUAL_LEAF, path, current, true, 1.0));
         }
         self.clients.insert(path.into(), current);
-        self.shape_changed = true;
         Ok(())
     }
 
@@ -86,7 +85,6 @@ impl Tree {
             }
             id = parent;
         }
-        self.shape_changed = true;
         Ok(())
     }
 
@@ -112,7 +110,9 @@ impl Tree {
         self.clients.insert(path, id);
     }
 
-    /// Lists or stops listing a client; its allocation counts either way.
+    /// Lists or stops listing a client; its allocation counts either way. Every node on its
+    /// path that starts or stops having active clients is touched, so that an ordering lists or
+    /// unlists it.
     pub(crate) fn set_active(&mut self, client: &str, active: bool) -> Result<(), SorterError> {
         let leaf = self.leaf(client)?;
         if self.nodes[leaf].active == active {
@@ -122,14 +122,18 @@ impl Tree {
         let mut id = leaf;
         while id != ROOT {
             let n = &mut self.nodes[id];
+            let had = n.active_leaves > 0;
             if active {
                 n.active_leaves += 1;
             } else {
                 n.active_leaves -= 1;
             }
-            id = n.parent;
+            let parent = n.parent;
+            if had != (n.active_leaves > 0) {
+                self.touch(id);
+            }
+            id = parent;
         }
-        self.shape_changed = true;
         Ok(())
     }
 
