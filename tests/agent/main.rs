@@ -7,4 +7,8 @@ mod harness;
 mod hostile;
 mod isolation;
 mod lifecycle;
+mod modules;
 mod recovery;
+
+#[path = "../common/mod.rs"]
+mod common;
