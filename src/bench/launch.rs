@@ -64,7 +64,10 @@ fn true_request(id: String) -> ContainerRequest {
 }
 
 /// One launch → exit → destroyed container, timed.
-fn launch_once(containerizer: &NativeContainerizer, id: String) -> Result<Duration, LaunchBenchError> {
+fn launch_once(
+    containerizer: &NativeContainerizer,
+    id: String,
+) -> Result<Duration, LaunchBenchError> {
     let start = Instant::now();
     containerizer
         .launch(true_request(id.clone()))
@@ -142,7 +145,8 @@ fn runc_bundle(busybox: &Path, work_dir: &Path) -> Result<PathBuf, String> {
     let bin = bundle.join("rootfs/bin");
     std::fs::create_dir_all(&bin).map_err(|e| format!("{}: {e}", bin.display()))?;
     std::fs::create_dir_all(bundle.join("rootfs/proc")).map_err(|e| e.to_string())?;
-    std::fs::copy(busybox, bin.join("busybox")).map_err(|e| format!("{}: {e}", busybox.display()))?;
+    std::fs::copy(busybox, bin.join("busybox"))
+        .map_err(|e| format!("{}: {e}", busybox.display()))?;
     let link = bin.join("true");
     let _ = std::fs::remove_file(&link);
     std::os::unix::fs::symlink("busybox", &link).map_err(|e| e.to_string())?;
@@ -162,7 +166,12 @@ fn runc_bundle(busybox: &Path, work_dir: &Path) -> Result<PathBuf, String> {
     Ok(bundle)
 }
 
-fn runc_latency(runc: &Path, busybox: &Path, work_dir: &Path, runs: usize) -> Result<Latency, String> {
+fn runc_latency(
+    runc: &Path,
+    busybox: &Path,
+    work_dir: &Path,
+    runs: usize,
+) -> Result<Latency, String> {
     let bundle = runc_bundle(busybox, work_dir)?;
     let tag = std::process::id();
     let run = |id: String| -> Result<Duration, String> {
@@ -189,8 +198,9 @@ fn runc_latency(runc: &Path, busybox: &Path, work_dir: &Path, runs: usize) -> Re
     for i in 0..5 {
         run(format!("modkit-bench-{tag}-warm-{i}"))?;
     }
-    let samples: Result<Vec<Duration>, String> =
-        (0..runs).map(|i| run(format!("modkit-bench-{tag}-{i}"))).collect();
+    let samples: Result<Vec<Duration>, String> = (0..runs)
+        .map(|i| run(format!("modkit-bench-{tag}-{i}")))
+        .collect();
     Latency::of(samples?).ok_or_else(|| "no runs".into())
 }
 

@@ -2,9 +2,13 @@
 //! never read a clock), printed with the published Mesos figure and the ratio to it.
 
 mod allocator;
+mod launch;
 mod sorter;
 
 pub use allocator::{run_allocator_benchmarks, AllocatorBenchOptions, AllocatorBenchmark};
+pub use launch::{
+    run_launch_benchmark, Latency, LaunchBenchError, LaunchBenchOptions, LaunchReport,
+};
 pub use sorter::{run_sorter_benchmarks, SorterBenchOptions};
 
 use std::time::{Duration, Instant};

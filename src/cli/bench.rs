@@ -22,6 +22,9 @@ pub enum BenchCommand {
     /// DeclineOffers (10,000 agents, 1,000 frameworks) and LargeAndSmallQuota (3,000 agents,
     /// 3,000 quota roles) on the allocator.
     Allocator(AllocatorBenchArgs),
+    /// Launch → exit of /bin/true under cgroups/cpu,mem,pids and a pid namespace, median and
+    /// p99, side by side with `runc run`; and launches per second with two clients. Root only.
+    Launch(super::bench_launch::LaunchBenchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -89,12 +92,17 @@ pub enum BenchError {
     Run(#[from] sdk::ModuleError),
     #[error("cannot find {0}: build the workspace in release (cargo build --release --workspace) or pass --abi_library")]
     NoLibrary(String),
+    #[error("{0}")]
+    Launch(String),
 }
 
 pub fn run(cmd: BenchCommand) -> Result<(), BenchError> {
     match cmd {
         BenchCommand::Sorter(args) => sorter(&args),
         BenchCommand::Allocator(args) => allocator(&args),
+        BenchCommand::Launch(args) => {
+            super::bench_launch::launch(&args).map_err(|e| BenchError::Launch(e.to_string()))
+        }
     }
 }
 

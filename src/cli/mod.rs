@@ -2,6 +2,7 @@
 //! `MODKIT_<FLAG>`.
 
 mod bench;
+mod bench_launch;
 mod execute;
 mod modules;
 

@@ -98,10 +98,10 @@ impl HierarchicalAllocator {
     /// Returns all `fid` holds on `aid` in `rid` to the agent, telling both sorters.
     fn take_back_all(&mut self, fid: Id, aid: Id, rid: Id) -> Result<()> {
         let agent = self.st.agents.get(aid).ok_or_else(|| gone("agent", aid))?;
-        let Some(held) = agent.allocations.get(&(fid, rid)).cloned() else {
+        let Some(held) = agent.allocations.get((fid, rid)).cloned() else {
             return Ok(());
         };
-        self.st.deallocate(aid, fid, rid, &held)?;
+        self.st.deallocate(aid, fid, rid, &held, true)?;
         let (_, agent, role) = self.st.names(fid, aid, rid)?;
         self.role_sorter
             .unallocated(role, agent, QuantityBuf::from_resources(&held).view())
@@ -187,7 +187,7 @@ impl HierarchicalAllocator {
     pub(super) fn drop_agent(&mut self, name: &str) -> Result<()> {
         let aid = self.agent_id(name)?;
         let agent = self.st.agents.get(aid).ok_or_else(|| gone("agent", aid))?;
-        let held: Vec<(Id, Id)> = agent.allocations.keys().copied().collect();
+        let held: Vec<(Id, Id)> = agent.allocations.keys().collect();
         for (fid, rid) in held {
             self.take_back_all(fid, aid, rid)?;
             self.untrack_if_idle(fid, rid)?;
@@ -316,11 +316,12 @@ impl HierarchicalAllocator {
         let rid = self.ids.roles.get(role);
         let empty = Resources::new();
         let held = rid
-            .and_then(|rid| self.st.agents.get(aid)?.allocations.get(&(fid, rid)))
+            .and_then(|rid| self.st.agents.get(aid)?.allocations.get((fid, rid)))
             .unwrap_or(&empty);
+        // Equality first: a decline returns exactly what was offered.
+        let whole = held == resources;
         let rid = match rid {
-            // Equality first: a decline returns exactly what was offered.
-            Some(rid) if held == resources || held.contains(resources) => rid,
+            Some(rid) if whole || held.contains(resources) => rid,
             _ => {
                 let held = if held.is_empty() {
                     "nothing".to_string()
@@ -333,7 +334,7 @@ impl HierarchicalAllocator {
                 )));
             }
         };
-        self.st.deallocate(aid, fid, rid, resources)?;
+        self.st.deallocate(aid, fid, rid, resources, whole)?;
         let moved = quantities(&self.st.res, &self.st.moved)?;
         self.role_sorter.unallocated(role, agent, moved.view())?;
         if refuse_seconds > 0.0 && self.standing(fid, rid).is_some_and(|s| s.subscribed) {

@@ -4,6 +4,7 @@
 //! allocatable offer. Time only comes in through `allocate(now)`, so callers drive the clock.
 //!
 //! Files: `config` (settings), `ids` (dense ids and name lookups), `qty` (scalar books),
+//! `holdings` (what frameworks hold on an agent),
 //! `state` (agents, frameworks, roles and the allocation books), `order` (sorters with their
 //! cached orders), `tracking` (which framework is in which sorter, and active or not),
 //! `events` (the trait's calls other than the cycle), `filters`, `quota`, `allocate` (the
@@ -14,6 +15,7 @@ mod allocate;
 mod config;
 mod events;
 mod filters;
+mod holdings;
 mod ids;
 mod metrics;
 mod module;

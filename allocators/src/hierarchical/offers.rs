@@ -134,7 +134,7 @@ impl HierarchicalAllocator {
                 .st
                 .agents
                 .get(m.agent)
-                .and_then(|a| a.allocations.get(&(m.framework, m.role)))
+                .and_then(|a| a.allocations.get((m.framework, m.role)))
                 .ok_or_else(|| gone("allocation on agent", m.agent))?,
         };
         Ok((framework, agent, role, resources))
@@ -143,8 +143,9 @@ impl HierarchicalAllocator {
     fn take_back_made(&mut self, made: &[Made]) -> Result<()> {
         for m in made {
             let resources = self.offered(m)?.3.clone();
+            // A new allocation is all that is held; an older one grew by `own`.
             self.st
-                .deallocate(m.agent, m.framework, m.role, &resources)?;
+                .deallocate(m.agent, m.framework, m.role, &resources, m.own.is_none())?;
             let (_, agent, role) = self.st.names(m.framework, m.agent, m.role)?;
             self.role_sorter.unallocated(
                 role,

@@ -2,12 +2,13 @@
 //! move resources between an agent's available pool and the allocations made from it.
 
 use super::filters::{AgentFilters, FilterIndex};
+use super::holdings::Holdings;
 use super::ids::{FastSet, Id, Slab};
 use super::order::SorterSlot;
 use super::qty::{Qty, ResId, ResNames};
 use modkit_ffi::resources::{Resources, Scalar, Value};
 use modkit_ffi::sdk::{ModuleError, QuantityBuf, Result};
-use std::collections::{btree_map, BTreeMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub(super) struct Agent {
@@ -16,7 +17,7 @@ pub(super) struct Agent {
     /// `total` less every allocation, kept up to date so a cycle never recomputes it.
     pub available: Resources,
     /// (framework, role) → what it holds here.
-    pub allocations: BTreeMap<(Id, Id), Resources>,
+    pub allocations: Holdings,
     /// The scalars of `total`, as every new framework sorter is told.
     pub total_amounts: Vec<(ResId, i64)>,
     /// Whether `total` holds reservations (most agents do not, and skip the role checks).
@@ -36,7 +37,7 @@ impl Agent {
             name: name.to_string(),
             total: total.clone(),
             available: total.clone(),
-            allocations: BTreeMap::new(),
+            allocations: Holdings::default(),
             total_amounts,
             reserved: total.iter().any(|r| r.is_reserved()),
             last_filter: None,
@@ -46,7 +47,7 @@ impl Agent {
 
     /// Everything allocated here.
     pub(super) fn allocated(&self) -> Resources {
-        self.allocations.values().sum()
+        self.allocations.total()
     }
 }
 
@@ -204,27 +205,25 @@ impl State {
         for &(id, milli) in &self.moved_unreserved {
             self.headroom.add(id, -milli);
         }
-        Ok(match agent.allocations.entry((fid, rid)) {
-            btree_map::Entry::Vacant(at) => {
+        Ok(match agent.allocations.add((fid, rid), resources) {
+            None => {
                 framework.roles.entry(rid).or_default().allocations += 1;
                 framework.held.insert((aid, rid));
-                at.insert(resources);
                 Kept::InAllocation
             }
-            btree_map::Entry::Occupied(mut at) => {
-                *at.get_mut() += &resources;
-                Kept::Own(resources)
-            }
+            Some(resources) => Kept::Own(resources),
         })
     }
 
-    /// The reverse of [`State::allocate`]; the caller checked that `fid` holds `resources`.
+    /// The reverse of [`State::allocate`]; the caller checked that `fid` holds `resources`,
+    /// and `whole` says they are all it holds there (the held copy then goes back as it is).
     pub(super) fn deallocate(
         &mut self,
         aid: Id,
         fid: Id,
         rid: Id,
         resources: &Resources,
+        whole: bool,
     ) -> Result<()> {
         let agent = self.agents.get_mut(aid).ok_or_else(|| gone("agent", aid))?;
         let framework = self
@@ -243,15 +242,15 @@ impl State {
                 .unallocated(&framework.name, &agent.name, q.view())
         })?;
         let mut back = None;
-        if let Some(held) = agent.allocations.get_mut(&(fid, rid)) {
+        if let Some(held) = agent.allocations.get_mut((fid, rid)) {
             // All of it back (a decline, mostly): the allocation itself goes back, uncopied.
-            if *held == *resources {
+            if whole {
                 back = Some(std::mem::take(held));
             } else {
                 *held -= resources;
             }
             if held.is_empty() {
-                agent.allocations.remove(&(fid, rid));
+                agent.allocations.remove((fid, rid));
                 framework.held.remove(&(aid, rid));
                 if let Some(standing) = framework.roles.get_mut(&rid) {
                     standing.allocations = standing.allocations.saturating_sub(1);

@@ -42,15 +42,32 @@ impl Store {
         Ok(dir)
     }
 
-    /// Writes `value` as JSON atomically.
+    /// Writes `value` as JSON atomically and durably (fsync of the file and the directory).
     pub fn write<T: Serialize>(&self, id: &str, file: &str, value: &T) -> Result<()> {
+        self.write_with(id, file, value, true)
+    }
+
+    /// Writes `value` atomically but leaves flushing to the kernel: enough against an agent
+    /// crash (the page cache survives it). After a machine crash the container is gone
+    /// anyway and recovery treats a torn file as corrupt.
+    pub fn write_volatile<T: Serialize>(&self, id: &str, file: &str, value: &T) -> Result<()> {
+        self.write_with(id, file, value, false)
+    }
+
+    fn write_with<T: Serialize>(
+        &self,
+        id: &str,
+        file: &str,
+        value: &T,
+        durable: bool,
+    ) -> Result<()> {
         let path = self.dir(id).join(file);
         let bytes =
             serde_json::to_vec_pretty(value).map_err(|e| ContainerizerError::Checkpoint {
                 path: path.clone(),
                 reason: e.to_string(),
             })?;
-        write_atomic(&path, &bytes).map_err(|source| ContainerizerError::Io {
+        write_atomic(&path, &bytes, durable).map_err(|source| ContainerizerError::Io {
             id: id.to_string(),
             what: "write checkpoint",
             path,
@@ -117,8 +134,9 @@ impl Store {
     }
 }
 
-/// Temp file in the same directory, fsync, rename over, fsync the directory.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Temp file in the same directory, rename over; `durable` adds an fsync of the file before
+/// the rename and of the directory after.
+pub fn write_atomic(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -128,10 +146,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     {
         let mut file = fs::File::create(&tmp)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
+        if durable {
+            file.sync_all()?;
+        }
     }
     fs::rename(&tmp, path)?;
-    fs::File::open(dir)?.sync_all()
+    if durable {
+        fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -145,6 +168,8 @@ mod tests {
         store.create("c1").unwrap();
         store.write("c1", PID, &42u32).unwrap();
         assert_eq!(store.read::<u32>("c1", PID).unwrap(), Some(42));
+        store.write_volatile("c1", TERMINATION, &7u32).unwrap();
+        assert_eq!(store.read::<u32>("c1", TERMINATION).unwrap(), Some(7));
         assert_eq!(store.read::<u32>("c1", CONFIG).unwrap(), None);
         assert_eq!(store.ids().unwrap(), vec!["c1".to_string()]);
         assert!(!store.dir("c1").join(".pid.json.tmp").exists());

@@ -64,7 +64,7 @@ impl Inner {
 
         let kill_requested = container.state().kill_requested;
         let termination = describe(&cause, task, kill_requested);
-        if let Err(e) = self.store.write(id, TERMINATION, &termination) {
+        if let Err(e) = self.store.write_volatile(id, TERMINATION, &termination) {
             tracing::error!(container = id, "{e}");
         }
         self.remember(id, termination.clone());

@@ -72,7 +72,8 @@ impl Inner {
         // The stale end of an earlier container of the same id must not be read as ours.
         let _ = std::fs::remove_file(meta.join(STATUS));
         let _ = std::fs::remove_file(meta.join(super::checkpoint::TERMINATION));
-        self.store.write(id, CONFIG, request)?;
+        // Made durable by the fsync of the pid checkpoint, which follows the launch.
+        self.store.write_volatile(id, CONFIG, request)?;
 
         let config = ContainerConfig {
             command_info: request.command.clone(),
@@ -152,8 +153,10 @@ impl Inner {
             s.pid = Some(record);
             s.phase = Phase::Running;
         });
-        self.spawn_reaper(container.clone(), record, true);
+        // Watch before reaping: a task that ends at once must not be cleaned up before its
+        // isolators were asked to watch it.
         self.watch(container);
+        self.spawn_reaper(container.clone(), record, true);
         Ok(())
     }
 

@@ -16,7 +16,6 @@ mod process;
 mod recover;
 mod spec;
 
-pub use checkpoint::write_atomic;
 pub use error::{ContainerizerError, Result};
 pub use model::{ContainerRequest, ContainerSummary, ContainerTermination, PidRecord};
 pub use recover::{RecoverMode, RecoveryReport};

@@ -138,8 +138,8 @@ impl Inner {
                     let container = self.adopt(request, Some(pid));
                     match mode {
                         RecoverMode::Reconnect => {
-                            self.spawn_reaper(container.clone(), pid, false);
                             self.watch(&container);
+                            self.spawn_reaper(container.clone(), pid, false);
                             report.adopted.push(id);
                         }
                         RecoverMode::Cleanup => {

@@ -15,6 +15,10 @@ use std::sync::Arc;
 pub(crate) struct Key {
     share: f64,
     count: u64,
+    /// The name's first 16 bytes as one big-endian number (zero-padded): siblings that tie on
+    /// share and count (all of them, at first) mostly differ there, and comparing two numbers
+    /// is much cheaper than comparing two strings. Equal prefixes fall back to the names.
+    prefix: u128,
     name: Arc<str>,
     id: NodeId,
 }
@@ -23,9 +27,13 @@ impl Key {
     /// A share of -0 is stored as 0, so that the two tie as Mesos's comparison of doubles has
     /// them; shares are never NaN (weights are positive, totals > 0).
     pub(crate) fn new(share: f64, count: u64, name: Arc<str>, id: NodeId) -> Key {
+        let mut head = [0u8; 16];
+        let len = name.len().min(16);
+        head[..len].copy_from_slice(&name.as_bytes()[..len]);
         Key {
             share: share + 0.0,
             count,
+            prefix: u128::from_be_bytes(head),
             name,
             id,
         }
@@ -41,6 +49,9 @@ impl Ord for Key {
         self.share
             .total_cmp(&other.share)
             .then(self.count.cmp(&other.count))
+            // Bytes compare as unsigned, as `str`'s order does; padding zeros sort first, as
+            // a shorter name does. Only equal prefixes need the whole names.
+            .then(self.prefix.cmp(&other.prefix))
             .then_with(|| self.name.cmp(&other.name))
             .then(self.id.cmp(&other.id))
     }
@@ -149,6 +160,38 @@ mod tests {
         // -0 ties with 0, so the name decides.
         assert!(key(-0.0, 0, "a", 1) < key(0.0, 0, "b", 2));
         assert!(key(0.0, 0, "a", 1) < key(-0.0, 0, "b", 2));
+    }
+
+    #[test]
+    fn names_order_as_strings_whatever_their_length() {
+        let names = [
+            "",
+            "\0",
+            "a",
+            "a\0",
+            "a\0\0",
+            "a\u{1}",
+            "ab",
+            "abcdefghijklmnop",
+            "abcdefghijklmnop\0",
+            "abcdefghijklmnopa",
+            "abcdefghijklmnopb",
+            "abcdefghijklmnoq",
+            "framework-10",
+            "framework-9",
+            "\u{e9}t\u{e9}",
+            "\u{ff}",
+            ".",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(
+                    key(0.0, 0, a, 1).cmp(&key(0.0, 0, b, 2)),
+                    a.cmp(b).then(1.cmp(&2)),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
     }
 
     #[test]
