@@ -1,7 +1,17 @@
 //! modkit-containerizers: built-in modules of this kind, also exported from this crate's cdylib.
 
+mod containerizer;
+mod error;
 pub mod launcher;
+mod model;
 pub mod native;
+
+pub use containerizer::{Composing, Containerizer};
+pub use error::{ContainerizerError, Result};
+pub use model::{
+    ContainerRequest, ContainerSummary, ContainerTermination, PidRecord, RecoverMode,
+    RecoveryReport,
+};
 
 use modkit_ffi::sdk::ModuleFactory;
 

@@ -773,3 +773,229 @@ fn launch_to_exit_latency() {
         );
     }
 }
+
+/// The cgroup2 mount of a hybrid host (the only place these tests create v2 cgroups).
+const UNIFIED: &str = "/sys/fs/cgroup/unified";
+const CGROUP2_SUPER_MAGIC: i64 = 0x6367_7270;
+
+/// Whether `path` is the root of a cgroup2 mount; prints why not.
+fn skip_unless_cgroup2(path: &str) -> bool {
+    let c_path = std::ffi::CString::new(path).unwrap();
+    let mut buf = std::mem::MaybeUninit::<libc::statfs>::zeroed();
+    // SAFETY: `c_path` is NUL-terminated and `buf` is writable for one statfs.
+    let rc = unsafe { libc::statfs(c_path.as_ptr(), buf.as_mut_ptr()) };
+    if rc != 0 {
+        eprintln!(
+            "skipping: {path} is not a cgroup2 mount: {}",
+            std::io::Error::last_os_error()
+        );
+        return true;
+    }
+    // SAFETY: statfs succeeded and filled `buf`.
+    #[allow(clippy::useless_conversion)] // f_type is i64 on x86_64, narrower elsewhere.
+    let magic = i64::from(unsafe { buf.assume_init() }.f_type);
+    if magic != CGROUP2_SUPER_MAGIC {
+        eprintln!("skipping: {path} is not a cgroup2 mount (magic {magic:#x})");
+        return true;
+    }
+    false
+}
+
+/// A cgroup made for one test: emptied (SIGKILL) and removed even when the test fails.
+struct TestCgroup {
+    path: PathBuf,
+    /// As `/proc/<pid>/cgroup` names it: relative to the hierarchy's root.
+    name: String,
+}
+
+impl TestCgroup {
+    fn new(hierarchy: &str) -> TestCgroup {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "modkit-test-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        let path = Path::new(hierarchy).join(&name);
+        fs::create_dir(&path).unwrap_or_else(|e| panic!("create cgroup {path:?}: {e}"));
+        TestCgroup {
+            path,
+            name: format!("/{name}"),
+        }
+    }
+
+    fn procs(&self) -> Vec<i32> {
+        fs::read_to_string(self.path.join("cgroup.procs"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| line.trim().parse().ok())
+            .collect()
+    }
+
+    /// Kills what is left, waits until the cgroup is empty and removes it; true when it is gone.
+    fn remove(&self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.path.exists() && Instant::now() < deadline {
+            for pid in self.procs() {
+                let _ = signal(pid, libc::SIGKILL);
+            }
+            if fs::remove_dir(&self.path).is_err() {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        !self.path.exists()
+    }
+}
+
+impl Drop for TestCgroup {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}
+
+/// The path of `pid`'s cgroup in the hierarchy whose `/proc/<pid>/cgroup` line starts with
+/// `prefix` (`0::` for cgroup2, `N:pids:` for the v1 pids controller).
+fn cgroup_of(pid: i32, hierarchy: &str) -> Result<String, String> {
+    let content = fs::read_to_string(format!("/proc/{pid}/cgroup")).map_err(|e| e.to_string())?;
+    content
+        .lines()
+        .find_map(|line| {
+            let (_, rest) = line.split_once(':')?;
+            let (controllers, path) = rest.split_once(':')?;
+            (controllers == hierarchy).then(|| path.to_string())
+        })
+        .ok_or_else(|| format!("no '{hierarchy}' line in /proc/{pid}/cgroup: {content:?}"))
+}
+
+/// Launches `spec`, checking in `place` that the supervisor is already in `cgroup`.
+fn launch_into(spec: &LaunchSpec, cgroup: &TestCgroup, hierarchy: &str) -> Running {
+    let mut placed = None;
+    let launched = launch(spec, &mut |pid| {
+        placed = Some(cgroup_of(pid, hierarchy)?);
+        Ok(())
+    })
+    .unwrap_or_else(|err| panic!("launch {:?} into {:?}: {err}", spec.argv, cgroup.path));
+    let running = Running {
+        pid: launched.pid,
+        reaped: false,
+    };
+    assert_eq!(placed.as_deref(), Some(cgroup.name.as_str()));
+    running
+}
+
+#[test]
+fn the_supervisor_is_born_in_its_cgroup_v2() {
+    if skip_unless_root() || skip_unless_cgroup2(UNIFIED) {
+        return;
+    }
+    let cgroup = TestCgroup::new(UNIFIED);
+    let sandbox = Sandbox::new();
+    let mut spec = sandbox.spec(&["sh", "-c", "cat /proc/self/cgroup"]);
+    spec.cgroup = Some(cgroup.path.clone());
+    let mut running = launch_into(&spec, &cgroup, "");
+    assert_eq!(
+        supervisor_exit_to_task(running.wait()),
+        Termination::Exited(0)
+    );
+    // The task, a child of the supervisor, ran there too.
+    assert!(
+        sandbox.stdout().contains(&format!("0::{}\n", cgroup.name)),
+        "{}",
+        sandbox.stdout()
+    );
+    assert!(gone(running.pid));
+    assert_eq!(cgroup.procs(), Vec::<i32>::new());
+    assert!(cgroup.remove(), "{:?} is left", cgroup.path);
+}
+
+#[test]
+fn a_long_running_task_stays_in_its_cgroup_v2_until_killed() {
+    if skip_unless_root() || skip_unless_cgroup2(UNIFIED) {
+        return;
+    }
+    let namespaces = if skip_unless_namespaces(pid_and_mount()) {
+        Namespaces::default()
+    } else {
+        pid_and_mount()
+    };
+    let cgroup = TestCgroup::new(UNIFIED);
+    let sandbox = Sandbox::new();
+    let mut spec = sandbox.spec(&["sh", "-c", "echo started; exec sleep 1000"]);
+    spec.namespaces = namespaces;
+    spec.cgroup = Some(cgroup.path.clone());
+    let mut running = launch_into(&spec, &cgroup, "");
+    wait_for_output(&sandbox, "started\n");
+    let procs = cgroup.procs();
+    assert_eq!(procs.len(), 2, "supervisor and task, not {procs:?}");
+    assert!(procs.contains(&running.pid), "{procs:?}");
+
+    signal(running.pid, libc::SIGKILL).unwrap();
+    assert_eq!(running.wait(), Termination::Signaled(libc::SIGKILL));
+    // The task dies with its supervisor; then nothing is left and the cgroup can go.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !cgroup.procs().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "left in {:?}: {:?}",
+            cgroup.path,
+            cgroup.procs()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(cgroup.remove(), "{:?} is left", cgroup.path);
+}
+
+#[test]
+fn a_v1_cgroup_is_joined_through_cgroup_procs() {
+    // clone3 refuses a v1 directory (EBADF): the launcher falls back to clone and writes the
+    // supervisor to cgroup.procs, still before `place`.
+    const PIDS: &str = "/sys/fs/cgroup/pids";
+    if skip_unless_root() {
+        return;
+    }
+    let v1 = fs::read_to_string("/proc/self/mounts")
+        .unwrap_or_default()
+        .lines()
+        .any(|line| {
+            line.split(' ').nth(1) == Some(PIDS) && line.split(' ').nth(2) == Some("cgroup")
+        });
+    if !v1 {
+        eprintln!("skipping: no v1 pids hierarchy at {PIDS}");
+        return;
+    }
+    let cgroup = TestCgroup::new(PIDS);
+    let sandbox = Sandbox::new();
+    let mut spec = sandbox.spec(&["/bin/true"]);
+    spec.cgroup = Some(cgroup.path.clone());
+    let mut running = launch_into(&spec, &cgroup, "pids");
+    assert_eq!(
+        supervisor_exit_to_task(running.wait()),
+        Termination::Exited(0)
+    );
+    assert!(cgroup.remove(), "{:?} is left", cgroup.path);
+}
+
+#[test]
+fn a_missing_cgroup_fails_the_launch_naming_it_before_any_clone() {
+    let sandbox = Sandbox::new();
+    let missing = sandbox.dir.join("no-such-cgroup");
+    let mut spec = sandbox.spec(&["sh", "-c", "echo should-not-run"]);
+    spec.cgroup = Some(missing.clone());
+    spec.status_file = Some(sandbox.dir.join("status"));
+    let mut placed = false;
+    let err = launch(&spec, &mut |_| {
+        placed = true;
+        Ok(())
+    })
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "open cgroup '{}': No such file or directory (os error 2)",
+            missing.display()
+        )
+    );
+    // `place` runs for every supervisor cloned: none was.
+    assert!(!placed);
+    assert!(!sandbox.stdout().contains("should-not-run"));
+}

@@ -2,7 +2,7 @@
 //! Blocking: the HTTP layer runs it on the blocking pool.
 
 use super::state::Agent;
-use modkit_containerizers::native::{ContainerRequest, ContainerizerError};
+use modkit_containerizers::{ContainerRequest, ContainerizerError};
 use modkit_ffi::resources::Resources;
 use modkit_ffi::types::{CommandInfo, ContainerId, ContainerInfo, Environment, Labels};
 use serde::Deserialize;
@@ -164,16 +164,6 @@ fn launch_container(agent: &Agent, launch: LaunchContainer) -> Reply {
     let Some(command) = launch.command else {
         return Reply::error(400, format!("container '{id}': 'command' is required"));
     };
-    if launch
-        .container
-        .as_ref()
-        .is_some_and(|c| c.docker.is_some())
-    {
-        return Reply::error(
-            400,
-            format!("container '{id}': docker containers are not supported by the 'mesos' containerizer"),
-        );
-    }
     let resources = match launch
         .resources
         .map(serde_json::from_value::<ResourcesInput>)
@@ -195,13 +185,16 @@ fn launch_container(agent: &Agent, launch: LaunchContainer) -> Reply {
         resources,
         environment: launch.environment,
         labels: launch.labels,
+        container: launch.container,
     };
     match agent.launch(request) {
         Ok(()) => Reply::empty(200),
         // Mesos answers 202 Accepted for a container id that already exists.
         Err(ContainerizerError::Exists(_)) => Reply::empty(202),
         Err(
-            e @ (ContainerizerError::InvalidId { .. } | ContainerizerError::EmptyCommand { .. }),
+            e @ (ContainerizerError::InvalidId { .. }
+            | ContainerizerError::EmptyCommand { .. }
+            | ContainerizerError::Unsupported { .. }),
         ) => Reply::error(400, e.to_string()),
         Err(e) => Reply::error(500, e.to_string()),
     }

@@ -13,7 +13,7 @@ pub use error::AgentError;
 pub use flags::{AgentFlags, IsolationArgs, RecoverFlag};
 pub use setup::{runtime, Runtime};
 
-use modkit_containerizers::native::RecoverMode;
+use modkit_containerizers::{Composing, Containerizer, RecoverMode};
 use modkit_ffi::resources::Attributes;
 use modkit_ffi::types::AgentInfo;
 use state::Agent;
@@ -22,14 +22,8 @@ use std::sync::Arc;
 /// Starts the agent and serves until SIGINT or SIGTERM. Containers keep running when the
 /// agent stops; the next agent recovers them.
 pub fn run(flags: AgentFlags) -> Result<(), AgentError> {
-    let containerizers: Vec<&str> = flags.containerizers.split(',').map(str::trim).collect();
-    if let Some(other) = containerizers.iter().find(|c| **c != "mesos") {
-        return Err(AgentError::Flag {
-            flag: "containerizers",
-            reason: format!("unknown containerizer '{other}' (known: mesos)"),
-        });
-    }
     let runtime = setup::runtime("agent", &flags.isolation, &flags.work_dir)?;
+    let containerizer = containerizers(&flags, &runtime)?;
     if let Some(hooks) = &flags.hooks {
         for name in hooks.split(',').map(str::trim).filter(|n| !n.is_empty()) {
             runtime
@@ -50,8 +44,7 @@ pub fn run(flags: AgentFlags) -> Result<(), AgentError> {
         RecoverFlag::Reconnect => RecoverMode::Reconnect,
         RecoverFlag::Cleanup => RecoverMode::Cleanup,
     };
-    let report = runtime
-        .containerizer
+    let report = containerizer
         .recover(mode)
         .map_err(|e| AgentError::Recovery(e.to_string()))?;
     for (id, why) in &report.corrupt {
@@ -75,7 +68,7 @@ pub fn run(flags: AgentFlags) -> Result<(), AgentError> {
     let mut host_flags = flags.isolation.host_flags(&flags.work_dir);
     host_flags.insert("port".into(), flags.port.to_string());
     host_flags.insert("ip".into(), flags.ip.clone());
-    let agent = Arc::new(Agent::new(info, runtime.containerizer.clone(), host_flags));
+    let agent = Arc::new(Agent::new(info, containerizer, host_flags));
 
     let address = format!("{}:{}", flags.ip, flags.port);
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -106,6 +99,26 @@ pub fn run(flags: AgentFlags) -> Result<(), AgentError> {
     // outlive the agent anyway.
     rt.shutdown_background();
     result
+}
+
+/// `--containerizers` in order, composed: each container goes to the first that can run it.
+fn containerizers(
+    flags: &AgentFlags,
+    runtime: &Runtime,
+) -> Result<Arc<dyn Containerizer>, AgentError> {
+    let mut members: Vec<Arc<dyn Containerizer>> = Vec::new();
+    for name in flags.containerizers.split(',').map(str::trim) {
+        match name {
+            "mesos" => members.push(runtime.containerizer.clone()),
+            other => {
+                return Err(AgentError::Flag {
+                    flag: "containerizers",
+                    reason: format!("unknown containerizer '{other}' (known: mesos)"),
+                })
+            }
+        }
+    }
+    Ok(Arc::new(Composing::new(members)))
 }
 
 async fn shutdown_signal() {

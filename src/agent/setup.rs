@@ -14,6 +14,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub struct Runtime {
+    /// The native (`mesos`) containerizer with the `--isolation` isolators.
     pub containerizer: Arc<NativeContainerizer>,
     /// Kept for the life of the host: the isolators' libraries stay loaded.
     pub modules: ModuleManager,

@@ -1,6 +1,6 @@
 //! The running agent: what it offers, its containerizer and its counters.
 
-use modkit_containerizers::native::{ContainerRequest, ContainerizerError, NativeContainerizer};
+use modkit_containerizers::{ContainerRequest, Containerizer, ContainerizerError};
 use modkit_ffi::types::AgentInfo;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -18,7 +18,7 @@ pub struct Counters {
 
 pub struct Agent {
     pub info: AgentInfo,
-    pub containerizer: Arc<NativeContainerizer>,
+    pub containerizer: Arc<dyn Containerizer>,
     pub counters: Counters,
     flags: BTreeMap<String, String>,
     started: Instant,
@@ -27,7 +27,7 @@ pub struct Agent {
 impl Agent {
     pub fn new(
         info: AgentInfo,
-        containerizer: Arc<NativeContainerizer>,
+        containerizer: Arc<dyn Containerizer>,
         flags: BTreeMap<String, String>,
     ) -> Agent {
         Agent {

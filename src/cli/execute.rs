@@ -4,7 +4,7 @@
 
 use crate::agent::{runtime, AgentError, IsolationArgs};
 use clap::Args;
-use modkit_containerizers::native::{ContainerRequest, ContainerTermination};
+use modkit_containerizers::{ContainerRequest, ContainerTermination};
 use modkit_ffi::resources::Resources;
 use modkit_ffi::types::{CommandInfo, Reason, TaskState};
 use serde_json::json;

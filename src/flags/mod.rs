@@ -1,5 +1,4 @@
 //! Flag value formats shared by the hosts, as Mesos spells them.
 
-mod duration;
-
-pub use duration::{parse_duration, DurationError};
+/// Durations live in the SDK so that modules (isolators) parse them as the hosts do.
+pub use modkit_ffi::sdk::{parse_duration, DurationError};

@@ -26,6 +26,7 @@ use super::{HierarchicalAllocator, Ids};
 use modkit_ffi::resources::{is_in_subtree, Resource, Resources, Scalar, Value};
 use modkit_ffi::sdk::{ModuleError, Offer, Result};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Stage {
@@ -225,10 +226,11 @@ fn offer_in_role(
         roles,
         frameworks,
         agents,
+        nothing,
         ..
     } = &mut *st;
     let agent = agents.get_mut(aid).ok_or_else(|| gone("agent", aid))?;
-    let offer = match &candidate {
+    let offer: &Resources = match &candidate {
         Candidate::Whole => &agent.available,
         Candidate::Part(part) => part,
     };
@@ -247,8 +249,11 @@ fn offer_in_role(
         return Ok(false);
     };
     let (offer, taken) = match candidate {
-        Candidate::Whole => (std::mem::take(&mut agent.available), true),
-        Candidate::Part(part) => (part, false),
+        Candidate::Whole => (
+            std::mem::replace(&mut agent.available, nothing.clone()),
+            true,
+        ),
+        Candidate::Part(part) => (Arc::new(part), false),
     };
     cycle.quota.allocated(rid, &mut st.res, &offer);
     let kept = st.allocate(aid, fid, rid, offer, taken)?;

@@ -9,6 +9,7 @@ use super::HierarchicalAllocator;
 use modkit_ffi::resources::{is_in_subtree, validate_role, Resources};
 use modkit_ffi::sdk::{ModuleError, Quantities, QuantityBuf, Result};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// Refuses what Mesos refuses for `--weights`: a bad role or a weight that is not positive.
 pub(super) fn check_weight(role: &str, weight: f64) -> Result<()> {
@@ -173,7 +174,8 @@ impl HierarchicalAllocator {
         for (_, role) in self.st.roles.iter_mut() {
             role.sorter.add_agent(name, q.view())?;
         }
-        let agent = Agent::new(&mut self.st.res, name, total);
+        let shared = self.st.last_total.share(total);
+        let agent = Agent::new(&mut self.st.res, name, shared);
         let aid = self.st.agents.insert(agent);
         self.ids.agents.insert(name, aid);
         let st = &mut self.st;
@@ -236,8 +238,8 @@ impl HierarchicalAllocator {
         st.headroom
             .add_scalars(&mut st.res, &agent.available, -1, |role| role.is_none());
         // Allocations and filters stay; only the totals change.
-        let fresh = Agent::new(&mut st.res, name, total);
-        agent.available = total - &allocated;
+        let fresh = Agent::new(&mut st.res, name, Arc::new(total.clone()));
+        agent.available = Arc::new(total - &allocated);
         agent.total = fresh.total;
         agent.total_amounts = fresh.total_amounts;
         agent.reserved = fresh.reserved;
@@ -284,7 +286,8 @@ impl HierarchicalAllocator {
         }
         let rid = self.role_id(role)?;
         self.track(fid, rid, false)?;
-        self.st.allocate(aid, fid, rid, resources.clone(), false)?;
+        let used = self.st.last_used.share(resources);
+        self.st.allocate(aid, fid, rid, used, false)?;
         // `moved` holds the scalars just allocated, as the role sorter takes them.
         let moved = quantities(&self.st.res, &self.st.moved)?;
         self.role_sorter.allocated(role, agent, moved.view())
@@ -317,7 +320,7 @@ impl HierarchicalAllocator {
         let empty = Resources::new();
         let held = rid
             .and_then(|rid| self.st.agents.get(aid)?.allocations.get((fid, rid)))
-            .unwrap_or(&empty);
+            .map_or(&empty, |held| &**held);
         // Equality first: a decline returns exactly what was offered.
         let whole = held == resources;
         let rid = match rid {
@@ -334,12 +337,12 @@ impl HierarchicalAllocator {
                 )));
             }
         };
-        self.st.deallocate(aid, fid, rid, resources, whole)?;
+        let back = self.st.deallocate(aid, fid, rid, resources, whole)?;
         let moved = quantities(&self.st.res, &self.st.moved)?;
         self.role_sorter.unallocated(role, agent, moved.view())?;
         if refuse_seconds > 0.0 && self.standing(fid, rid).is_some_and(|s| s.subscribed) {
             self.st
-                .install_filter(fid, aid, rid, resources, refuse_seconds)?;
+                .install_filter((fid, aid, rid), resources, back, refuse_seconds)?;
         }
         self.untrack_if_idle(fid, rid)
     }

@@ -26,22 +26,21 @@ pub(super) struct Filter {
 }
 
 /// The filters of one (agent, framework, role): nearly always one, kept inline (the rare
-/// others behind one pointer) so that checking it reads no other memory than the agent's map.
+/// others in a vector that stays unallocated while empty) so that checking it reads no other
+/// memory than the agent's map.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Filters {
     first: Option<Filter>,
-    rest: Option<Box<Vec<Filter>>>,
+    rest: Vec<Filter>,
 }
 
 impl Filters {
     pub(super) fn iter(&self) -> impl Iterator<Item = &Filter> + '_ {
-        self.first
-            .iter()
-            .chain(self.rest.iter().flat_map(|rest| rest.iter()))
+        self.first.iter().chain(self.rest.iter())
     }
 
     pub(super) fn len(&self) -> usize {
-        usize::from(self.first.is_some()) + self.rest.as_ref().map_or(0, |rest| rest.len())
+        usize::from(self.first.is_some()) + self.rest.len()
     }
 
     pub(super) fn is_empty(&self) -> bool {
@@ -51,7 +50,7 @@ impl Filters {
     fn push(&mut self, filter: Filter) {
         match self.first {
             None => self.first = Some(filter),
-            Some(_) => self.rest.get_or_insert_with(Default::default).push(filter),
+            Some(_) => self.rest.push(filter),
         }
     }
 
@@ -59,14 +58,9 @@ impl Filters {
         if self.first.as_ref().is_some_and(|f| !keep(f)) {
             self.first = None;
         }
-        if let Some(rest) = &mut self.rest {
-            rest.retain(|f| keep(f));
-            if self.first.is_none() && !rest.is_empty() {
-                self.first = Some(rest.remove(0));
-            }
-            if rest.is_empty() {
-                self.rest = None;
-            }
+        self.rest.retain(|f| keep(f));
+        if self.first.is_none() && !self.rest.is_empty() {
+            self.first = Some(self.rest.remove(0));
         }
     }
 
@@ -117,7 +111,7 @@ impl AgentFilters {
         };
         // The usual case: one filter, whose resources the memo has already tested.
         if let (Some((seen, holds)), Some(head)) = (memo.0, list.head()) {
-            if seen == head && (holds || list.rest.is_none()) {
+            if seen == head && (holds || list.rest.is_empty()) {
                 return holds;
             }
         }
@@ -187,13 +181,13 @@ pub(super) fn filtered(
 impl State {
     /// Installs a filter for `refuse_seconds` from the clock (the last cycle's `now`). A filter
     /// that an existing one already implies is not added, and ones it implies are dropped, so
-    /// repeated declines do not pile up.
+    /// repeated declines do not pile up. `copy` is a shared copy of `resources` if the caller
+    /// has one.
     pub(super) fn install_filter(
         &mut self,
-        fid: Id,
-        aid: Id,
-        rid: Id,
+        (fid, aid, rid): (Id, Id, Id),
         resources: &Resources,
+        copy: Option<Arc<Resources>>,
         refuse_seconds: f64,
     ) -> Result<()> {
         let expires = self.clock + refuse_seconds;
@@ -203,13 +197,9 @@ impl State {
             .get_mut(fid)
             .ok_or_else(|| gone("framework", fid))?;
         let role = self.roles.get_mut(rid).ok_or_else(|| gone("role", rid))?;
-        let shared = match &agent.last_filter {
-            Some(last) if **last == *resources => last.clone(),
-            _ => {
-                let fresh = Arc::new(resources.clone());
-                agent.last_filter = Some(fresh.clone());
-                fresh
-            }
+        let shared = match copy {
+            Some(copy) => agent.last_filter.adopt(copy),
+            None => agent.last_filter.share(resources),
         };
         let index = &mut self.filters;
         let added = agent.filters.update((fid, rid), |list| {
@@ -361,7 +351,7 @@ mod tests {
         assert_eq!(list.len(), 2);
         list.retain(|f| f.seq != 1);
         assert_eq!(list.iter().map(|f| f.seq).collect::<Vec<_>>(), [2]);
-        assert!(list.rest.is_none());
+        assert!(list.rest.is_empty());
         list.retain(|_| false);
         assert!(list.is_empty());
     }

@@ -6,6 +6,7 @@ use super::state::{gone, Kept};
 use super::HierarchicalAllocator;
 use modkit_ffi::resources::Resources;
 use modkit_ffi::sdk::{Offer, QuantityBuf, Result};
+use std::sync::Arc;
 
 /// An allocation made in this cycle, offered at its end.
 pub(super) struct Made {
@@ -15,7 +16,7 @@ pub(super) struct Made {
     framework: Id,
     role: Id,
     /// `None` when the allocation is new in this cycle and is exactly what is offered.
-    own: Option<Resources>,
+    own: Option<Arc<Resources>>,
 }
 
 #[derive(Default)]
@@ -62,7 +63,7 @@ impl Offers {
             if let Some(m) = earlier {
                 // A new allocation already holds the sum; an older one grew by `kept`.
                 if let (Some(own), Kept::Own(more)) = (&mut m.own, kept) {
-                    *own += &more;
+                    *Arc::make_mut(own) += &*more;
                 }
                 return;
             }
@@ -129,12 +130,13 @@ impl HierarchicalAllocator {
     fn offered<'a>(&'a self, m: &'a Made) -> Result<(&'a str, &'a str, &'a str, &'a Resources)> {
         let (framework, agent, role) = self.st.names(m.framework, m.agent, m.role)?;
         let resources = match &m.own {
-            Some(own) => own,
+            Some(own) => &**own,
             None => self
                 .st
                 .agents
                 .get(m.agent)
                 .and_then(|a| a.allocations.get((m.framework, m.role)))
+                .map(|held| &**held)
                 .ok_or_else(|| gone("allocation on agent", m.agent))?,
         };
         Ok((framework, agent, role, resources))

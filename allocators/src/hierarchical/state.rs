@@ -13,9 +13,11 @@ use std::sync::Arc;
 
 pub(super) struct Agent {
     pub name: String,
-    pub total: Resources,
-    /// `total` less every allocation, kept up to date so a cycle never recomputes it.
-    pub available: Resources,
+    /// Shared with other agents of the same total.
+    pub total: Arc<Resources>,
+    /// `total` less every allocation, kept up to date so a cycle never recomputes it. Shared
+    /// (copied on write): an offer of all of it takes this copy, and its decline gives it back.
+    pub available: Arc<Resources>,
     /// (framework, role) → what it holds here.
     pub allocations: Holdings,
     /// The scalars of `total`, as every new framework sorter is told.
@@ -24,23 +26,24 @@ pub(super) struct Agent {
     pub reserved: bool,
     /// The resources of the last filter installed here, shared by the next identical one:
     /// frameworks that decline the same remainder round after round keep one copy.
-    pub last_filter: Option<Arc<Resources>>,
+    pub last_filter: LastCopy,
     /// (framework, role) → its offer filters here.
     pub filters: AgentFilters,
 }
 
 impl Agent {
-    pub(super) fn new(names: &mut ResNames, name: &str, total: &Resources) -> Agent {
+    /// An agent whose total is `total` (a shared copy), all of it available.
+    pub(super) fn new(names: &mut ResNames, name: &str, total: Arc<Resources>) -> Agent {
         let mut total_amounts = Vec::new();
-        read_scalars(names, total, &mut total_amounts, &mut Vec::new());
+        read_scalars(names, &total, &mut total_amounts, &mut Vec::new());
         Agent {
             name: name.to_string(),
-            total: total.clone(),
             available: total.clone(),
+            reserved: total.iter().any(|r| r.is_reserved()),
+            total,
             allocations: Holdings::default(),
             total_amounts,
-            reserved: total.iter().any(|r| r.is_reserved()),
-            last_filter: None,
+            last_filter: LastCopy::default(),
             filters: AgentFilters::default(),
         }
     }
@@ -48,6 +51,35 @@ impl Agent {
     /// Everything allocated here.
     pub(super) fn allocated(&self) -> Resources {
         self.allocations.total()
+    }
+}
+
+/// The last copy made of some resources, handed out again for equal ones: agents of one shape,
+/// frameworks starting with the same tasks, declines of the same remainder round after round
+/// then share one copy, and equal copies are recognised by address.
+#[derive(Debug, Default)]
+pub(super) struct LastCopy(Option<Arc<Resources>>);
+
+impl LastCopy {
+    /// A shared copy of `resources`.
+    pub(super) fn share(&mut self, resources: &Resources) -> Arc<Resources> {
+        match &self.0 {
+            Some(last) if **last == *resources => last.clone(),
+            _ => self.keep(Arc::new(resources.clone())),
+        }
+    }
+
+    /// `copy`, or the last copy when that is equal to it.
+    pub(super) fn adopt(&mut self, copy: Arc<Resources>) -> Arc<Resources> {
+        match &self.0 {
+            Some(last) if Arc::ptr_eq(last, &copy) || **last == *copy => last.clone(),
+            _ => self.keep(copy),
+        }
+    }
+
+    fn keep(&mut self, copy: Arc<Resources>) -> Arc<Resources> {
+        self.0 = Some(copy.clone());
+        copy
     }
 }
 
@@ -147,13 +179,18 @@ pub(super) struct State {
     /// The `now` of the last cycle: filters are installed relative to it.
     pub clock: f64,
     pub runs: u64,
+    /// Shared copies of agent totals and of resources in use as agents come.
+    pub last_total: LastCopy,
+    pub last_used: LastCopy,
+    /// Left in place of what an offer of all of an agent's resources took.
+    pub nothing: Arc<Resources>,
 }
 
 /// Where the resources of an allocation just made can be read back: the allocation itself when
 /// it is new (nothing was copied), or the caller's own copy when it was added to older holdings.
 pub(super) enum Kept {
     InAllocation,
-    Own(Resources),
+    Own(Arc<Resources>),
 }
 
 /// A dangling id is a bug of this module, not of its caller.
@@ -171,7 +208,7 @@ impl State {
         aid: Id,
         fid: Id,
         rid: Id,
-        resources: Resources,
+        resources: Arc<Resources>,
         taken: bool,
     ) -> Result<Kept> {
         let agent = self.agents.get_mut(aid).ok_or_else(|| gone("agent", aid))?;
@@ -197,7 +234,7 @@ impl State {
             return Err(e);
         }
         if !taken {
-            agent.available -= &resources;
+            *Arc::make_mut(&mut agent.available) -= &*resources;
         }
         for &(id, milli) in &self.moved {
             role.allocated.add(id, milli);
@@ -216,7 +253,8 @@ impl State {
     }
 
     /// The reverse of [`State::allocate`]; the caller checked that `fid` holds `resources`,
-    /// and `whole` says they are all it holds there (the held copy then goes back as it is).
+    /// and `whole` says they are all it holds there: the held copy then goes back as it is,
+    /// and is returned (shared) for a filter on them.
     pub(super) fn deallocate(
         &mut self,
         aid: Id,
@@ -224,7 +262,7 @@ impl State {
         rid: Id,
         resources: &Resources,
         whole: bool,
-    ) -> Result<()> {
+    ) -> Result<Option<Arc<Resources>>> {
         let agent = self.agents.get_mut(aid).ok_or_else(|| gone("agent", aid))?;
         let framework = self
             .frameworks
@@ -241,27 +279,26 @@ impl State {
             role.sorter
                 .unallocated(&framework.name, &agent.name, q.view())
         })?;
-        let mut back = None;
-        if let Some(held) = agent.allocations.get_mut((fid, rid)) {
-            // All of it back (a decline, mostly): the allocation itself goes back, uncopied.
-            if whole {
-                back = Some(std::mem::take(held));
-            } else {
-                *held -= resources;
-            }
-            if held.is_empty() {
-                agent.allocations.remove((fid, rid));
-                framework.held.remove(&(aid, rid));
-                if let Some(standing) = framework.roles.get_mut(&rid) {
-                    standing.allocations = standing.allocations.saturating_sub(1);
-                }
+        let key = (fid, rid);
+        let back = if whole {
+            agent.allocations.remove(key)
+        } else {
+            None
+        };
+        let emptied = back.is_some() || agent.allocations.subtract(key, resources) == Some(true);
+        if emptied {
+            framework.held.remove(&(aid, rid));
+            if let Some(standing) = framework.roles.get_mut(&rid) {
+                standing.allocations = standing.allocations.saturating_sub(1);
             }
         }
-        match back {
-            Some(back) if agent.available.is_empty() => agent.available = back,
-            Some(back) => agent.available += &back,
-            None if agent.available.is_empty() => agent.available = resources.clone(),
-            None => agent.available += resources,
+        match &back {
+            Some(back) if agent.available.is_empty() => agent.available = back.clone(),
+            Some(back) => *Arc::make_mut(&mut agent.available) += &**back,
+            None if agent.available.is_empty() => {
+                agent.available = Arc::new(resources.clone());
+            }
+            None => *Arc::make_mut(&mut agent.available) += resources,
         }
         for &(id, milli) in &self.moved {
             role.allocated.add(id, -milli);
@@ -269,7 +306,7 @@ impl State {
         for &(id, milli) in &self.moved_unreserved {
             self.headroom.add(id, milli);
         }
-        Ok(())
+        Ok(back)
     }
 
     /// Names of a (framework, agent, role) triple, for messages and sorter calls.

@@ -38,6 +38,14 @@ pub enum LaunchError {
     },
     #[error("supervisor {pid} reported a truncated error record ({len} bytes)")]
     TruncatedRecord { pid: i32, len: usize },
+    /// The fallback to `CLONE_INTO_CGROUP`: writing the supervisor to `cgroup.procs` failed.
+    #[error("add supervisor {pid} to cgroup '{}': {source}", path.display())]
+    JoinCgroup {
+        pid: i32,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
     #[error("place supervisor {pid}: {reason}")]
     Place { pid: i32, reason: String },
     #[error("read status file '{}': {source}", path.display())]
@@ -80,6 +88,7 @@ impl LaunchError {
             | LaunchError::Open { source, .. }
             | LaunchError::Os { source, .. }
             | LaunchError::PreExec { source, .. }
+            | LaunchError::JoinCgroup { source, .. }
             | LaunchError::ReadStatus { source, .. }
             | LaunchError::Signal { source, .. } => source.raw_os_error(),
             _ => None,

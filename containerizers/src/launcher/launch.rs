@@ -3,8 +3,9 @@
 
 use std::fs::File;
 use std::io::{self, Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
+use super::cgroup::{falls_back, join, Birth};
 use super::child::{self, Pipes};
 use super::control::reap;
 use super::error::LaunchError;
@@ -15,9 +16,10 @@ use super::sys;
 
 /// Starts the container: clones the supervisor into the asked namespaces, calls `place(pid)`
 /// while it is blocked (the containerizer puts it in its cgroups and runs isolators' `isolate`),
-/// then lets it go. Returns once the task has exec'd. A failure before exec comes back naming the
-/// step and errno (`exec '/no/such': No such file or directory (os error 2)`) with the supervisor
-/// reaped; a failing `place` gets the supervisor killed and reaped.
+/// then lets it go. With `spec.cgroup` the supervisor is in that cgroup before `place` runs (born
+/// there, or moved there first). Returns once the task has exec'd. A failure before exec comes
+/// back naming the step and errno (`exec '/no/such': No such file or directory (os error 2)`)
+/// with the supervisor reaped; a failing `place` gets the supervisor killed and reaped.
 pub fn launch(
     spec: &LaunchSpec,
     place: &mut dyn FnMut(i32) -> Result<(), String>,
@@ -29,10 +31,14 @@ pub fn launch(
         sync_read: sync_read.as_raw_fd(),
         error_write: error_write.as_raw_fd(),
     };
-    let pid = spawn_supervisor(&prepared, pipes).map_err(|errno| {
+    let (pid, birth) = spawn_supervisor(&prepared, pipes).map_err(|errno| {
+        let into = match &spec.cgroup {
+            Some(cgroup) => format!(" into cgroup '{}'", cgroup.display()),
+            None => String::new(),
+        };
         LaunchError::os(
             format!(
-                "clone the supervisor (namespaces: {})",
+                "clone the supervisor{into} (namespaces: {})",
                 spec.namespaces.names()
             ),
             io::Error::from_raw_os_error(errno),
@@ -52,6 +58,26 @@ pub fn launch(
         done: false,
     };
     tracing::debug!(pid, namespaces = %spec.namespaces.names(), program = %spec.argv[0], "supervisor cloned");
+    match (birth, &spec.cgroup) {
+        (Birth::IntoCgroup, Some(cgroup)) => tracing::debug!(
+            pid,
+            cgroup = %cgroup.display(),
+            "supervisor born in its cgroup (clone3 with CLONE_INTO_CGROUP)"
+        ),
+        (Birth::NeedsJoin(errno), Some(cgroup)) => {
+            tracing::debug!(
+                pid,
+                cgroup = %cgroup.display(),
+                refused = %io::Error::from_raw_os_error(errno),
+                "clone3 with CLONE_INTO_CGROUP refused; cloned, moving through cgroup.procs"
+            );
+            if let Err(err) = join(cgroup, pid) {
+                supervisor.abort();
+                return Err(err);
+            }
+        }
+        _ => {}
+    }
 
     if let Err(reason) = place(pid) {
         supervisor.abort();
@@ -90,8 +116,11 @@ pub fn launch(
 }
 
 /// Clones the supervisor with every signal blocked, so none of the agent's handlers runs in it
-/// before it has reset them.
-fn spawn_supervisor(prepared: &Prepared, pipes: Pipes) -> Result<libc::pid_t, libc::c_int> {
+/// before it has reset them; into its cgroup when one is asked and the kernel allows.
+fn spawn_supervisor(
+    prepared: &Prepared,
+    pipes: Pipes,
+) -> Result<(libc::pid_t, Birth), libc::c_int> {
     // SAFETY: sigfillset initialises `all`; pthread_sigmask reads it and writes `old`.
     let old = unsafe {
         let mut all: libc::sigset_t = std::mem::zeroed();
@@ -100,15 +129,40 @@ fn spawn_supervisor(prepared: &Prepared, pipes: Pipes) -> Result<libc::pid_t, li
         libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
         old
     };
+    let cgroup = prepared.cgroup.as_ref().map(|fd| fd.as_raw_fd());
     // SAFETY: the child runs only `child::supervise`, which keeps to async-signal-safe calls.
-    let result = unsafe { sys::clone_process(prepared.clone_flags) };
-    if let Ok(0) = result {
+    let result = unsafe { clone_supervisor(prepared.clone_flags, cgroup) };
+    if let Ok((0, _)) = result {
         // SAFETY: we are the freshly cloned child, signals blocked, with what the agent prepared.
         unsafe { child::supervise(prepared, pipes) }
     }
     // SAFETY: restores the mask saved above.
     unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
     result
+}
+
+/// `clone3` into the cgroup open as `cgroup`, falling back to `clone` (the caller then moves the
+/// child) when the kernel refuses that; plain `clone` without a cgroup.
+///
+/// # Safety
+/// As for [`sys::clone_process`]: in the child, only async-signal-safe operations.
+unsafe fn clone_supervisor(
+    flags: libc::c_int,
+    cgroup: Option<RawFd>,
+) -> Result<(libc::pid_t, Birth), libc::c_int> {
+    let Some(cgroup) = cgroup else {
+        // SAFETY: forwarded by the caller.
+        return unsafe { sys::clone_process(flags) }.map(|pid| (pid, Birth::Plain));
+    };
+    // SAFETY: forwarded by the caller.
+    match unsafe { sys::clone_into_cgroup(flags, cgroup) } {
+        Ok(pid) => Ok((pid, Birth::IntoCgroup)),
+        Err(errno) if falls_back(errno) => {
+            // SAFETY: forwarded by the caller; the failed clone3 made no child.
+            unsafe { sys::clone_process(flags) }.map(|pid| (pid, Birth::NeedsJoin(errno)))
+        }
+        Err(errno) => Err(errno),
+    }
 }
 
 fn pipe(what: &str) -> Result<(OwnedFd, OwnedFd), LaunchError> {

@@ -21,6 +21,7 @@
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod cgroup;
 mod child;
 mod control;
 mod error;

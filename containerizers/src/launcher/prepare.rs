@@ -9,6 +9,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
+use super::cgroup;
 use super::error::LaunchError;
 use super::spec::LaunchSpec;
 use super::user::{self, Credentials};
@@ -67,6 +68,8 @@ pub(crate) struct Prepared {
     pub stdout: OwnedFd,
     pub stderr: OwnedFd,
     pub status: Option<StatusTarget>,
+    /// The cgroup v2 directory the supervisor is born in.
+    pub cgroup: Option<OwnedFd>,
     pub clone_flags: libc::c_int,
     pub make_private: bool,
     pub mount_proc: bool,
@@ -122,6 +125,7 @@ impl Prepared {
         let stdout = open_fd(open_output(&spec.stdout), "stdout", &spec.stdout)?;
         let stderr = open_fd(open_output(&spec.stderr), "stderr", &spec.stderr)?;
         let status = spec.status_file.as_deref().map(open_status).transpose()?;
+        let cgroup = spec.cgroup.as_deref().map(cgroup::open).transpose()?;
 
         let ns = spec.namespaces;
         Ok(Prepared {
@@ -135,6 +139,7 @@ impl Prepared {
             stdout,
             stderr,
             status,
+            cgroup,
             clone_flags: ns.clone_flags(),
             make_private: ns.mount,
             mount_proc: ns.mount && ns.pid,

@@ -190,6 +190,10 @@ pub struct LaunchSpec {
     pub rlimits: Vec<Rlimit>,
     /// Where the supervisor leaves the task's raw wait status, so it survives an agent restart.
     pub status_file: Option<PathBuf>,
+    /// A cgroup v2 directory the supervisor is born in (`clone3` with `CLONE_INTO_CGROUP`, or
+    /// moved there before `place` where the kernel refuses that), so no process of the
+    /// container ever runs outside it.
+    pub cgroup: Option<PathBuf>,
 }
 
 /// A started container.

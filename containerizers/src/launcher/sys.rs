@@ -50,6 +50,57 @@ pub(crate) unsafe fn clone_process(flags: c_int) -> Result<libc::pid_t, c_int> {
     check(rc).map(|pid| pid as libc::pid_t)
 }
 
+/// `CLONE_INTO_CGROUP` of `<linux/sched.h>` (Linux 5.7); above 32 bits, so clone3 only.
+pub(crate) const CLONE_INTO_CGROUP: u64 = 0x2_0000_0000;
+
+/// `struct clone_args` up to `cgroup` (`CLONE_ARGS_SIZE_VER2`, 88 bytes): every field is an
+/// `__aligned_u64`, the same on every architecture.
+#[repr(C, align(8))]
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct CloneArgs {
+    pub flags: u64,
+    pub pidfd: u64,
+    pub child_tid: u64,
+    pub parent_tid: u64,
+    pub exit_signal: u64,
+    pub stack: u64,
+    pub stack_size: u64,
+    pub tls: u64,
+    pub set_tid: u64,
+    pub set_tid_size: u64,
+    pub cgroup: u64,
+}
+
+/// A fork-like `clone3(2)` (no stack: the child runs on a copy of the caller's) into the
+/// namespaces of `flags` and the cgroup v2 directory open as `cgroup_fd`, so the child is born
+/// there. Returns 0 in the child and the child's pid in the parent.
+///
+/// # Safety
+/// As for [`clone_process`].
+pub(crate) unsafe fn clone_into_cgroup(
+    flags: c_int,
+    cgroup_fd: std::os::fd::RawFd,
+) -> Result<libc::pid_t, c_int> {
+    let args = CloneArgs {
+        // The namespace flags are all below bit 31; the cast keeps them.
+        flags: (flags as u32 as u64) | CLONE_INTO_CGROUP,
+        exit_signal: libc::SIGCHLD as u64,
+        cgroup: cgroup_fd as u64,
+        ..CloneArgs::default()
+    };
+    // SAFETY: `args` is a live, 8-aligned clone_args of the size passed; no CLONE_VM, stack or
+    // tid pointers: the kernel copies the address space as for fork(2); the caller upholds the
+    // rules for the child.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_clone3,
+            &args as *const CloneArgs,
+            std::mem::size_of::<CloneArgs>(),
+        )
+    };
+    check(rc).map(|pid| pid as libc::pid_t)
+}
+
 pub(crate) fn getpid() -> libc::pid_t {
     // SAFETY: getpid has no arguments and cannot fail.
     unsafe { libc::syscall(libc::SYS_getpid) as libc::pid_t }
@@ -141,5 +192,18 @@ pub(crate) fn close_range(first: c_uint, last: c_uint) -> Result<(), c_int> {
             Ok(())
         }
         Err(errno) => Err(errno),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clone_args_has_the_kernels_ver2_layout() {
+        assert_eq!(std::mem::size_of::<CloneArgs>(), 88);
+        assert_eq!(std::mem::offset_of!(CloneArgs, exit_signal), 32);
+        assert_eq!(std::mem::offset_of!(CloneArgs, cgroup), 80);
+        assert_eq!(CLONE_INTO_CGROUP, 1 << 33);
     }
 }

@@ -7,6 +7,7 @@ use super::error::{ContainerizerError, Result};
 use super::model::{ContainerRequest, PidRecord};
 use super::spec::{self, SpecInput};
 use super::{process, Inner};
+use modkit_cgroups::Mode;
 use modkit_ffi::sdk::LimitationSink;
 use modkit_ffi::types::{ContainerConfig, ContainerLaunchInfo};
 use std::sync::Arc;
@@ -106,14 +107,23 @@ impl Inner {
         }
 
         let status_file = meta.join(STATUS);
+        let cgroup = self.cgroup(id);
+        // On cgroup v2 the launcher's cgroup is where the supervisor is born; on v1 and hybrid
+        // hosts the freezer hierarchy is v1, joined in `place`.
+        let unified = self
+            .config
+            .cgroups
+            .as_ref()
+            .filter(|cgroups| cgroups.mode() == Mode::Unified);
+        let born_in = unified.map(|cgroups| cgroups.path("freezer", &cgroup));
         let launch_spec = spec::build(SpecInput {
             request,
             launch_info: &launch_info,
             sandbox: &container.sandbox,
             status_file: &status_file,
             switch_user: self.config.switch_user,
+            cgroup: born_in.as_deref(),
         })?;
-        let cgroup = self.cgroup(id);
         if let Some(cgroups) = &self.config.cgroups {
             cgroups
                 .create("freezer", &cgroup)
@@ -121,9 +131,11 @@ impl Inner {
         }
         let mut place = |pid: i32| -> std::result::Result<(), String> {
             if let Some(cgroups) = &self.config.cgroups {
-                cgroups
-                    .add_process("freezer", &cgroup, pid)
-                    .map_err(|e| e.to_string())?;
+                if unified.is_none() {
+                    cgroups
+                        .add_process("freezer", &cgroup, pid)
+                        .map_err(|e| e.to_string())?;
+                }
             }
             for slot in &self.isolators {
                 slot.isolator

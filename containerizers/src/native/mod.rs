@@ -9,16 +9,19 @@
 mod checkpoint;
 mod container;
 mod destroy;
-mod error;
 mod launch;
-mod model;
 mod process;
 mod recover;
 mod spec;
 
-pub use error::{ContainerizerError, Result};
-pub use model::{ContainerRequest, ContainerSummary, ContainerTermination, PidRecord};
-pub use recover::{RecoverMode, RecoveryReport};
+// The containerizer-neutral model, under the names this module's files use.
+use crate::{error, model};
+
+pub use crate::error::{ContainerizerError, Result};
+pub use crate::model::{
+    ContainerRequest, ContainerSummary, ContainerTermination, PidRecord, RecoverMode,
+    RecoveryReport,
+};
 
 use checkpoint::Store;
 use container::{Cause, Container, Phase};
@@ -284,5 +287,55 @@ impl Inner {
             statistics.merge(&part);
         }
         Ok(statistics)
+    }
+}
+
+impl crate::Containerizer for NativeContainerizer {
+    fn name(&self) -> &str {
+        "mesos"
+    }
+
+    /// Mesos containers: no `ContainerInfo`, or one of type MESOS.
+    fn can_launch(&self, request: &ContainerRequest) -> bool {
+        match &request.container {
+            None => true,
+            Some(c) => c.r#type == modkit_ffi::types::ContainerType::Mesos && c.docker.is_none(),
+        }
+    }
+
+    fn recover(&self, mode: RecoverMode) -> Result<RecoveryReport> {
+        NativeContainerizer::recover(self, mode)
+    }
+
+    fn launch(&self, request: ContainerRequest) -> Result<()> {
+        NativeContainerizer::launch(self, request)
+    }
+
+    fn wait(&self, id: &str, timeout: Option<Duration>) -> Result<Option<ContainerTermination>> {
+        NativeContainerizer::wait(self, id, timeout)
+    }
+
+    fn kill(&self, id: &str, signal: i32) -> Result<()> {
+        NativeContainerizer::kill(self, id, signal)
+    }
+
+    fn destroy(&self, id: &str) -> Result<ContainerTermination> {
+        NativeContainerizer::destroy(self, id)
+    }
+
+    fn update(&self, id: &str, resources: &Resources) -> Result<()> {
+        NativeContainerizer::update(self, id, resources)
+    }
+
+    fn usage(&self, id: &str) -> Result<ResourceStatistics> {
+        NativeContainerizer::usage(self, id)
+    }
+
+    fn status(&self, id: &str) -> Result<ContainerStatus> {
+        NativeContainerizer::status(self, id)
+    }
+
+    fn containers(&self, with_usage: bool) -> Vec<ContainerSummary> {
+        NativeContainerizer::containers(self, with_usage)
     }
 }

@@ -5,31 +5,13 @@
 use super::checkpoint::{CONFIG, PID, TERMINATION};
 use super::container::{Cause, Container, Phase};
 use super::error::Result;
-use super::model::{ContainerRequest, ContainerTermination, PidRecord};
+use super::model::{
+    ContainerRequest, ContainerTermination, PidRecord, RecoverMode, RecoveryReport,
+};
 use super::{process, Inner};
 use modkit_ffi::types::{ContainerId, ContainerState};
 use std::collections::BTreeSet;
 use std::sync::Arc;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RecoverMode {
-    /// Re-adopt live containers (Mesos's `--recover=reconnect`).
-    Reconnect,
-    /// Kill every container found (`--recover=cleanup`).
-    Cleanup,
-}
-
-/// What recovery did, for the agent's log and tests.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RecoveryReport {
-    pub adopted: Vec<String>,
-    /// Ended while the agent was down (or killed by `cleanup`), now reaped.
-    pub ended: Vec<String>,
-    /// Cgroups under the root that no checkpoint named, destroyed.
-    pub orphans: Vec<String>,
-    /// Unreadable checkpoints: (container id, why); each container was cleaned up.
-    pub corrupt: Vec<(String, String)>,
-}
 
 enum Found {
     Live(ContainerRequest, PidRecord),

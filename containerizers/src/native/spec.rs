@@ -15,6 +15,8 @@ pub struct SpecInput<'a> {
     pub sandbox: &'a Path,
     pub status_file: &'a Path,
     pub switch_user: bool,
+    /// The launcher's cgroup on a cgroup v2 host, for the supervisor to be born in.
+    pub cgroup: Option<&'a Path>,
 }
 
 pub fn build(input: SpecInput<'_>) -> Result<LaunchSpec> {
@@ -88,6 +90,7 @@ pub fn build(input: SpecInput<'_>) -> Result<LaunchSpec> {
         user,
         rlimits: rlimits(id, input.launch_info)?,
         status_file: Some(input.status_file.to_path_buf()),
+        cgroup: input.cgroup.map(Path::to_path_buf),
     })
 }
 
@@ -178,6 +181,7 @@ mod tests {
             sandbox: Path::new("/w/containers/c1"),
             status_file: Path::new("/w/meta/containers/c1/status"),
             switch_user: true,
+            cgroup: None,
         })
     }
 
@@ -267,6 +271,7 @@ mod tests {
             sandbox: Path::new("/s"),
             status_file: Path::new("/s/status"),
             switch_user: false,
+            cgroup: None,
         })
         .unwrap();
         assert_eq!(spec.user, None);

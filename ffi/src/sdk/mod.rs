@@ -4,6 +4,7 @@
 //! A module author implements [`Create`] and one kind trait, then calls [`export_module!`]
 //! (crate root). Built-in modules use exactly this path.
 
+mod duration;
 mod error;
 pub mod export;
 mod factory;
@@ -13,6 +14,7 @@ mod params;
 mod quantities;
 mod weights;
 
+pub use duration::{parse_duration, DurationError};
 pub use error::ModuleError;
 pub use export::ExportedModule;
 pub use factory::{native, native_named, Create, Exported, Instance, ModuleFactory, ModuleInfo};

@@ -153,7 +153,7 @@ mod tests {
         let b = key(0.2, 0, "a", 2);
         let c = key(0.1, 6, "a", 3);
         let d = key(0.1, 5, "y", 4);
-        let mut keys = vec![a.clone(), b.clone(), c.clone(), d.clone()];
+        let mut keys = [a.clone(), b.clone(), c.clone(), d.clone()];
         keys.sort();
         let ids: Vec<NodeId> = keys.iter().map(Key::id).collect();
         assert_eq!(ids, [4, 1, 3, 2]);

@@ -2,7 +2,8 @@
 
 use modkit_ffi::resources::Resources;
 use modkit_ffi::types::{
-    CommandInfo, ContainerLimitation, Environment, Labels, Reason, ResourceStatistics, TaskState,
+    CommandInfo, ContainerInfo, ContainerLimitation, Environment, Labels, Reason,
+    ResourceStatistics, TaskState,
 };
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +21,9 @@ pub struct ContainerRequest {
     /// Run as this user (only with `--switch_user`); else the command's user, else the agent's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// Mesos's `ContainerInfo`: its type picks the containerizer (`--containerizers`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<ContainerInfo>,
 }
 
 /// The supervisor's pid and its kernel start time, so a recycled pid is never mistaken for
@@ -54,4 +58,24 @@ pub struct ContainerSummary {
     pub sandbox: String,
     pub resources: Resources,
     pub statistics: Option<ResourceStatistics>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecoverMode {
+    /// Re-adopt live containers (Mesos's `--recover=reconnect`).
+    Reconnect,
+    /// Kill every container found (`--recover=cleanup`).
+    Cleanup,
+}
+
+/// What recovery did, for the agent's log and tests.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecoveryReport {
+    pub adopted: Vec<String>,
+    /// Ended while the agent was down (or killed by `cleanup`), now reaped.
+    pub ended: Vec<String>,
+    /// Cgroups under the root that no checkpoint named, destroyed.
+    pub orphans: Vec<String>,
+    /// Unreadable checkpoints: (container id, why); each container was cleaned up.
+    pub corrupt: Vec<(String, String)>,
 }

@@ -32,6 +32,12 @@ pub enum ContainerizerError {
     Checkpoint { path: PathBuf, reason: String },
     #[error("container '{id}': destroy left something behind: {message}")]
     Destroy { id: String, message: String },
+    #[error("container '{id}': no containerizer runs containers of type {kind} (tried: {tried})")]
+    Unsupported {
+        id: String,
+        kind: String,
+        tried: String,
+    },
     #[error("cgroups: {0}")]
     Cgroups(String),
 }
