@@ -4,7 +4,9 @@
 //! cost here. Eight bytes at a time, each folded in with one wide multiply. The maps are never
 //! iterated where the order could leak into results.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+#[cfg(test)]
+use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// Odd and with its bits spread (the fractional digits of pi), as multipliers for hashing are.
@@ -79,6 +81,7 @@ impl Hasher for FastHasher {
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// A hash set under the same rule.
+#[cfg(test)]
 pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 //! and, when it can take something, building the offer and one filter lookup per framework
 //! tried. A visit ends as soon as the agent has less than the minimum allocatable left.
 
-use super::filters::{filtered, Memo};
+use super::filters::Memo;
 use super::ids::Id;
 use super::offers::Offers;
 use super::order::SorterSlot;
@@ -81,6 +81,9 @@ impl HierarchicalAllocator {
         self.st.clock = now;
         self.st.runs += 1;
         self.st.expire_filters(now);
+        // Agents are served in name order, and quota walks role subtrees.
+        self.ids.agents.sort();
+        self.ids.roles.sort();
         let mut cycle = Cycle {
             quota: QuotaCycle::new(&self.quotas, &mut self.st, &self.ids.roles),
             offers: Offers::default(),
@@ -89,7 +92,13 @@ impl HierarchicalAllocator {
             role_updates: Vec::new(),
             amounts: Vec::new(),
         };
-        let agents: Vec<Id> = self.ids.agents.sorted().map(|(_, id)| id).collect();
+        let agents: Vec<Id> = self
+            .ids
+            .agents
+            .sorted()
+            .into_iter()
+            .map(|(_, id)| id)
+            .collect();
         cycle.offers = Offers::new(agents.len());
         let guarantees = has_guarantees(&self.quotas);
         let stages = self
@@ -239,10 +248,11 @@ fn offer_in_role(
     }
     let sorter: &mut SorterSlot = &mut roles.get_mut(rid).ok_or_else(|| gone("role", rid))?.sorter;
     let mut memo = Memo::default();
+    let refusing = agent.filters.role(rid);
     let chosen = sorter.first(&ids.frameworks, &mut |fid| {
         // The sorter lists only listed frameworks; checked anyway, after the filters (which
         // are on the agent, hence in cache) since most frameworks passed over are filtered.
-        !filtered(agent, fid, rid, offer, &mut memo)
+        !refusing.refuses(fid, offer, &mut memo)
             && frameworks.get(fid).is_some_and(|f| listed(f, rid))
     })?;
     let Some(fid) = chosen else {

@@ -70,14 +70,24 @@ impl HierarchicalAllocator {
     /// Takes back everything the framework holds and forgets it.
     pub(super) fn drop_framework(&mut self, name: &str) -> Result<()> {
         let fid = self.framework_id(name)?;
-        let framework = self
+        if self.st.frameworks.get(fid).is_none() {
+            return Err(gone("framework", fid));
+        }
+        // Every agent is asked (its holdings are a short vector): a set per framework would
+        // cost every offer and decline a hash update, and removals are rare. Agents in id
+        // order, so that the sorters are told the same on every run.
+        let held: Vec<(Id, Id)> = self
             .st
-            .frameworks
-            .get(fid)
-            .ok_or_else(|| gone("framework", fid))?;
-        let mut held: Vec<(Id, Id)> = framework.held.iter().copied().collect();
-        // In a fixed order, so that the sorters are told the same whatever the set's layout.
-        held.sort_unstable();
+            .agents
+            .iter()
+            .flat_map(|(aid, agent)| {
+                agent
+                    .allocations
+                    .keys()
+                    .filter(move |&(f, _)| f == fid)
+                    .map(move |(_, rid)| (aid, rid))
+            })
+            .collect();
         for (aid, rid) in held {
             self.take_back_all(fid, aid, rid)?;
         }
@@ -264,13 +274,15 @@ impl HierarchicalAllocator {
         if resources.is_empty() {
             return Ok(());
         }
+        // Shared first: agents starting with the same tasks then share the test and what is left.
+        let used = self.st.last_used.share(resources);
         let available = &self
             .st
             .agents
             .get(aid)
             .ok_or_else(|| gone("agent", aid))?
             .available;
-        if !available.contains(resources) {
+        if !self.st.remainder.holds(available, &used) {
             return Err(ModuleError::invalid(format!(
                 "'{resources}' is not available on agent '{agent}' (available: '{available}')"
             )));
@@ -285,8 +297,10 @@ impl HierarchicalAllocator {
             )));
         }
         let rid = self.role_id(role)?;
-        self.track(fid, rid, false)?;
-        let used = self.st.last_used.share(resources);
+        // A framework already tracked in the role is in step with its sorters.
+        if self.standing(fid, rid).is_none() {
+            self.track(fid, rid, false)?;
+        }
         self.st.allocate(aid, fid, rid, used, false)?;
         // `moved` holds the scalars just allocated, as the role sorter takes them.
         let moved = quantities(&self.st.res, &self.st.moved)?;

@@ -1,13 +1,12 @@
 //! Dense ids for agents, frameworks and roles: the hot path indexes vectors instead of hashing
 //! names, and names are looked up once when a sorter hands them back.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Index of an agent, framework or role in its [`Slab`].
 pub(super) type Id = u32;
 
-pub(super) use crate::fast_hash::{FastMap, FastSet};
+pub(super) use crate::fast_hash::FastMap;
 
 /// Items under reusable dense ids; a removed item's id is handed out again, so whoever held
 /// it must have let go of it first.
@@ -79,12 +78,56 @@ impl<T> Slab<T> {
 
 /// Name ↔ id: hashed for the sort callbacks, ordered for everything that is printed or walked
 /// in a stable order (agents in a cycle, metrics, role subtrees).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Names {
     fast: FastMap<Arc<str>, Id>,
-    ordered: BTreeMap<Arc<str>, Id>,
+    /// Every id, in name order while `sorted`: sorted once when asked for rather than kept in
+    /// a tree, since names come in bursts (10,000 agents) and are walked in order once a cycle.
+    order: Vec<Id>,
+    sorted: bool,
     /// id → name, so that a sorted order can be checked against the last one without hashing.
     by_id: Vec<Option<Arc<str>>>,
+    /// id → the name's length and first bytes, side by side: checking a listed name against
+    /// the one expected there then reads no other memory for names of up to 16 bytes.
+    heads: Vec<Head>,
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Names {
+            fast: FastMap::default(),
+            order: Vec::new(),
+            sorted: true,
+            by_id: Vec::new(),
+            heads: Vec::new(),
+        }
+    }
+}
+
+/// A name's length and first 16 bytes (zero-padded); `len` is `u32::MAX` for a free id.
+#[derive(Clone, Copy, Debug)]
+struct Head {
+    len: u32,
+    bytes: [u8; HEAD],
+}
+
+const HEAD: usize = 16;
+
+impl Head {
+    const FREE: Head = Head {
+        len: u32::MAX,
+        bytes: [0; HEAD],
+    };
+
+    fn of(name: &str) -> Head {
+        let mut bytes = [0; HEAD];
+        let n = name.len().min(HEAD);
+        bytes[..n].copy_from_slice(&name.as_bytes()[..n]);
+        Head {
+            len: u32::try_from(name.len()).unwrap_or(u32::MAX - 1),
+            bytes,
+        }
+    }
 }
 
 impl Names {
@@ -97,15 +140,41 @@ impl Names {
         self.by_id.get(id as usize)?.as_deref()
     }
 
+    /// Whether `name` is the name under `id`.
+    pub(super) fn is(&self, id: Id, name: &str) -> bool {
+        let Some(head) = self.heads.get(id as usize) else {
+            return false;
+        };
+        if head.len as usize != name.len() {
+            return false;
+        }
+        let n = name.len().min(HEAD);
+        if !same_bytes(&head.bytes[..n], &name.as_bytes()[..n]) {
+            return false;
+        }
+        name.len() <= HEAD
+            || self
+                .name(id)
+                .is_some_and(|known| same_bytes(known.as_bytes(), name.as_bytes()))
+    }
+
     pub(super) fn insert(&mut self, name: &str, id: Id) {
         let name: Arc<str> = name.into();
         self.fast.insert(name.clone(), id);
-        self.ordered.insert(name.clone(), id);
+        // Names that come in order (agent-1, agent-2, ...) keep the order sorted.
+        if let Some(last) = self.order.last().and_then(|&last| self.name(last)) {
+            self.sorted &= *last < *name;
+        }
+        self.order.push(id);
         let at = id as usize;
         if self.by_id.len() <= at {
             self.by_id.resize(at + 1, None);
         }
-        self.by_id[at] = Some(name);
+        self.by_id[at] = Some(name.clone());
+        if self.heads.len() <= at {
+            self.heads.resize(at + 1, Head::FREE);
+        }
+        self.heads[at] = Head::of(&name);
     }
 
     pub(super) fn remove(&mut self, name: &str) {
@@ -113,29 +182,79 @@ impl Names {
             if let Some(slot) = self.by_id.get_mut(id as usize) {
                 *slot = None;
             }
+            if let Some(head) = self.heads.get_mut(id as usize) {
+                *head = Head::FREE;
+            }
+            self.order.retain(|&other| other != id);
         }
-        self.ordered.remove(name);
     }
 
-    /// Every (name, id), sorted by name.
-    pub(super) fn sorted(&self) -> impl Iterator<Item = (&str, Id)> + '_ {
-        self.ordered.iter().map(|(name, id)| (&**name, *id))
+    /// Puts the ids in name order, so that walking them in order costs no sort.
+    pub(super) fn sort(&mut self) {
+        if self.sorted {
+            return;
+        }
+        let by_id = &self.by_id;
+        let name = |id: &Id| by_id.get(*id as usize).and_then(|n| n.as_deref());
+        self.order.sort_unstable_by(|a, b| name(a).cmp(&name(b)));
+        self.sorted = true;
     }
 
-    /// `root` and every name below it (`root/...`), sorted by name.
-    pub(super) fn subtree<'a>(&'a self, root: &'a str) -> impl Iterator<Item = (&'a str, Id)> + 'a {
-        let own = self.ordered.get_key_value(root);
-        // Below `root` are exactly the names from `root/` up to `root0` ('0' follows '/').
-        let (from, to): (Arc<str>, Arc<str>) =
-            (format!("{root}/").into(), format!("{root}0").into());
-        let below = self
-            .ordered
-            .range(from..to)
-            .map(|(name, id)| (&**name, *id));
-        own.map(|(name, id)| (&**name, *id))
-            .into_iter()
-            .chain(below)
+    /// (name, id) of `ids`, in name order.
+    fn in_order(&self, ids: impl Iterator<Item = Id>) -> Vec<(&str, Id)> {
+        let mut out: Vec<(&str, Id)> = ids.filter_map(|id| Some((self.name(id)?, id))).collect();
+        if !self.sorted {
+            out.sort_unstable();
+        }
+        out
     }
+
+    /// Every (name, id), sorted by name (cheapest after [`Names::sort`]).
+    pub(super) fn sorted(&self) -> Vec<(&str, Id)> {
+        self.in_order(self.order.iter().copied())
+    }
+
+    /// `root` and every name below it (`root/...`), sorted by name: a range of the order once
+    /// sorted, else a scan.
+    pub(super) fn subtree<'a>(&'a self, root: &str) -> Vec<(&'a str, Id)> {
+        let below = |name: &str| {
+            name == root
+                || name
+                    .strip_prefix(root)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        };
+        if !self.sorted {
+            let ids = self.order.iter().copied();
+            return self.in_order(ids.filter(|&id| self.name(id).is_some_and(below)));
+        }
+        // Below `root` are exactly the names from `root` up to `root0` ('0' follows '/').
+        let end = format!("{root}0");
+        let key = |id: &Id| self.name(*id).unwrap_or("");
+        let from = self.order.partition_point(|id| key(id) < root);
+        let to = self.order.partition_point(|id| key(id) < end.as_str());
+        let ids = self.order[from..to].iter().copied();
+        self.in_order(ids.filter(|&id| self.name(id).is_some_and(below)))
+    }
+}
+
+/// Byte equality without a call into libc: names are short and this runs once per client
+/// listed, so the call would cost more than the comparison.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut ca = a.chunks_exact(8);
+    let mut cb = b.chunks_exact(8);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        if x != y {
+            return false;
+        }
+    }
+    ca.remainder()
+        .iter()
+        .zip(cb.remainder())
+        .all(|(x, y)| x == y)
 }
 
 #[cfg(test)]
@@ -165,17 +284,114 @@ mod tests {
         {
             names.insert(n, i as Id);
         }
-        let below: Vec<&str> = names.subtree("a").map(|(n, _)| n).collect();
+        let below: Vec<&str> = names.subtree("a").into_iter().map(|(n, _)| n).collect();
         assert_eq!(below, ["a", "a/b", "a/b/c"]);
-        let below: Vec<&str> = names.subtree("a/b").map(|(n, _)| n).collect();
+        let below: Vec<&str> = names.subtree("a/b").into_iter().map(|(n, _)| n).collect();
         assert_eq!(below, ["a/b", "a/b/c"]);
-        assert_eq!(names.subtree("zz").count(), 0);
+        assert_eq!(names.subtree("zz").len(), 0);
         assert_eq!(names.get("ab"), Some(3));
         assert_eq!(names.name(3), Some("ab"));
         names.remove("ab");
         assert_eq!(names.get("ab"), None);
         assert_eq!(names.name(3), None);
         assert_eq!(names.name(99), None);
-        assert_eq!(names.sorted().count(), 6);
+        assert_eq!(names.sorted().len(), 6);
+    }
+
+    /// Random inserts and removals, sorted now and then, against a tree of the same names.
+    #[test]
+    fn order_and_subtrees_match_a_tree_of_names() {
+        use crate::sorter::rng::SplitMix64;
+        use std::collections::BTreeMap;
+        let pool = [
+            "a", "a/b", "a/b/c", "a.x", "a0", "ab", "b", "b/a", "c", "agent-1", "agent-10",
+            "agent-2", "a/c", "b/a/z",
+        ];
+        for seed in 0..30 {
+            let mut rng = SplitMix64::new(seed);
+            let mut names = Names::default();
+            let mut tree = BTreeMap::<&str, Id>::new();
+            let mut next = 0;
+            for step in 0..300 {
+                let name = pool[(rng.next_u64() % pool.len() as u64) as usize];
+                match (rng.next_u64() % 5, tree.contains_key(name)) {
+                    (0, _) => names.sort(),
+                    (1 | 2, true) => {
+                        names.remove(name);
+                        tree.remove(name);
+                    }
+                    (_, false) => {
+                        names.insert(name, next);
+                        tree.insert(name, next);
+                        next += 1;
+                    }
+                    _ => {}
+                }
+                let expect: Vec<(&str, Id)> = tree.iter().map(|(n, id)| (*n, *id)).collect();
+                assert_eq!(names.sorted(), expect, "seed {seed} step {step}");
+                for root in ["a", "a/b", "b", "agent-1", "zz"] {
+                    let below: Vec<(&str, Id)> = expect
+                        .iter()
+                        .copied()
+                        .filter(|(n, _)| *n == root || n.starts_with(&format!("{root}/")))
+                        .collect();
+                    assert_eq!(names.subtree(root), below, "seed {seed} step {step} {root}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn is_matches_exactly_the_name_under_an_id() {
+        let mut names = Names::default();
+        let list = [
+            "",
+            "a",
+            "framework-12",
+            "abcdefghijklmnop",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnopr",
+            "\u{e9}t\u{e9}",
+        ];
+        for (i, n) in list.iter().enumerate() {
+            names.insert(n, i as Id);
+        }
+        let probes = [
+            "",
+            "a",
+            "b",
+            "framework-12",
+            "framework-13",
+            "abcdefghijklmnop",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnopr",
+            "abcdefghijklmnopqq",
+            "\u{e9}t\u{e9}",
+        ];
+        for (i, n) in list.iter().enumerate() {
+            for p in probes {
+                assert_eq!(names.is(i as Id, p), *n == p, "{n:?} {p:?}");
+            }
+        }
+        assert!(!names.is(99, "a"));
+        names.remove("a");
+        assert!(!names.is(1, "a"));
+        // A free id matches nothing, not even the empty name.
+        assert!(!names.is(1, ""));
+    }
+
+    #[test]
+    fn same_bytes_is_byte_equality() {
+        for (a, b) in [
+            ("", ""),
+            ("a", "a"),
+            ("role-1234", "role-1234"),
+            ("role-1234", "role-1235"),
+            ("framework-0001", "framework-0002"),
+            ("abcdefgh", "abcdefgi"),
+            ("abc", "abcd"),
+        ] {
+            assert_eq!(same_bytes(a.as_bytes(), b.as_bytes()), a == b, "{a} {b}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! allocatable offer. Time only comes in through `allocate(now)`, so callers drive the clock.
 //!
 //! Files: `config` (settings), `ids` (dense ids and name lookups), `qty` (scalar books),
-//! `holdings` (what frameworks hold on an agent),
+//! `holdings` (what frameworks hold on an agent), `remainder` (shared remainders),
 //! `state` (agents, frameworks, roles and the allocation books), `order` (sorters with their
 //! cached orders), `tracking` (which framework is in which sorter, and active or not),
 //! `events` (the trait's calls other than the cycle), `filters`, `quota`, `allocate` (the
@@ -24,6 +24,7 @@ mod offers;
 mod order;
 mod qty;
 mod quota;
+mod remainder;
 mod state;
 mod tracking;
 

@@ -155,8 +155,7 @@ struct Walk<'a, 'v> {
 impl Walk<'_, '_> {
     fn same(&self, at: usize, name: &str) -> Option<Id> {
         let id = *self.last.get(at)?;
-        let known = self.ids.name(id)?;
-        same_text(known, name).then_some(id)
+        self.ids.is(id, name).then_some(id)
     }
 
     #[inline(never)]
@@ -186,27 +185,6 @@ impl Walk<'_, '_> {
             }
         }
     }
-}
-
-/// String equality without a call into libc: names are short and this runs once per client
-/// listed, so the call would cost more than the comparison.
-#[inline]
-fn same_text(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut ca = a.chunks_exact(8);
-    let mut cb = b.chunks_exact(8);
-    for (x, y) in (&mut ca).zip(&mut cb) {
-        if x != y {
-            return false;
-        }
-    }
-    ca.remainder()
-        .iter()
-        .zip(cb.remainder())
-        .all(|(x, y)| x == y)
 }
 
 #[cfg(test)]
@@ -267,21 +245,6 @@ mod tests {
             .visit(&names, &mut |_| Err(ModuleError::failed("boom")))
             .unwrap_err();
         assert_eq!(e, ModuleError::failed("boom"));
-    }
-
-    #[test]
-    fn same_text_is_string_equality() {
-        for (a, b) in [
-            ("", ""),
-            ("a", "a"),
-            ("role-1234", "role-1234"),
-            ("role-1234", "role-1235"),
-            ("framework-0001", "framework-0002"),
-            ("abcdefgh", "abcdefgi"),
-            ("abc", "abcd"),
-        ] {
-            assert_eq!(same_text(a, b), a == b, "{a} {b}");
-        }
     }
 
     #[test]

@@ -3,9 +3,10 @@
 
 use super::filters::{AgentFilters, FilterIndex};
 use super::holdings::Holdings;
-use super::ids::{FastSet, Id, Slab};
+use super::ids::{Id, Slab};
 use super::order::SorterSlot;
 use super::qty::{Qty, ResId, ResNames};
+use super::remainder::LastRemainder;
 use modkit_ffi::resources::{Resources, Scalar, Value};
 use modkit_ffi::sdk::{ModuleError, QuantityBuf, Result};
 use std::collections::BTreeMap;
@@ -24,9 +25,6 @@ pub(super) struct Agent {
     pub total_amounts: Vec<(ResId, i64)>,
     /// Whether `total` holds reservations (most agents do not, and skip the role checks).
     pub reserved: bool,
-    /// The resources of the last filter installed here, shared by the next identical one:
-    /// frameworks that decline the same remainder round after round keep one copy.
-    pub last_filter: LastCopy,
     /// (framework, role) → its offer filters here.
     pub filters: AgentFilters,
 }
@@ -43,7 +41,6 @@ impl Agent {
             total,
             allocations: Holdings::default(),
             total_amounts,
-            last_filter: LastCopy::default(),
             filters: AgentFilters::default(),
         }
     }
@@ -77,6 +74,11 @@ impl LastCopy {
         }
     }
 
+    /// The copy the next equal resources would get.
+    pub(super) fn current(&self) -> Option<&Arc<Resources>> {
+        self.0.as_ref()
+    }
+
     fn keep(&mut self, copy: Arc<Resources>) -> Arc<Resources> {
         self.0 = Some(copy.clone());
         copy
@@ -107,11 +109,6 @@ pub(super) struct Framework {
     pub name: String,
     pub active: bool,
     pub roles: BTreeMap<Id, FwRole>,
-    /// (agent, role) pairs where it holds resources, so removing it visits only those.
-    pub held: FastSet<(Id, Id)>,
-    /// (agent, role) where it has offer filters (they are kept on the agent); only looked up
-    /// and drained, never listed.
-    pub filtered: FastSet<(Id, Id)>,
 }
 
 impl Framework {
@@ -120,8 +117,6 @@ impl Framework {
             name: name.to_string(),
             active,
             roles: BTreeMap::new(),
-            held: FastSet::default(),
-            filtered: FastSet::default(),
         }
     }
 }
@@ -182,6 +177,8 @@ pub(super) struct State {
     /// Shared copies of agent totals and of resources in use as agents come.
     pub last_total: LastCopy,
     pub last_used: LastCopy,
+    /// What was left of the last shared copy allocations were taken out of.
+    pub remainder: LastRemainder,
     /// Left in place of what an offer of all of an agent's resources took.
     pub nothing: Arc<Resources>,
 }
@@ -234,7 +231,7 @@ impl State {
             return Err(e);
         }
         if !taken {
-            *Arc::make_mut(&mut agent.available) -= &*resources;
+            self.remainder.subtract(&mut agent.available, &resources);
         }
         for &(id, milli) in &self.moved {
             role.allocated.add(id, milli);
@@ -245,7 +242,6 @@ impl State {
         Ok(match agent.allocations.add((fid, rid), resources) {
             None => {
                 framework.roles.entry(rid).or_default().allocations += 1;
-                framework.held.insert((aid, rid));
                 Kept::InAllocation
             }
             Some(resources) => Kept::Own(resources),
@@ -287,7 +283,6 @@ impl State {
         };
         let emptied = back.is_some() || agent.allocations.subtract(key, resources) == Some(true);
         if emptied {
-            framework.held.remove(&(aid, rid));
             if let Some(standing) = framework.roles.get_mut(&rid) {
                 standing.allocations = standing.allocations.saturating_sub(1);
             }

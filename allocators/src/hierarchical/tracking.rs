@@ -16,6 +16,7 @@ impl HierarchicalAllocator {
             return Ok(rid);
         }
         let mut sorter = SorterSlot::new((self.make_sorter)()?, self.config.reuse_sort_orders);
+        self.ids.agents.sort();
         for (name, aid) in self.ids.agents.sorted() {
             let agent = self.st.agents.get(aid).ok_or_else(|| gone("agent", aid))?;
             sorter.add_agent(name, quantities(&self.st.res, &agent.total_amounts)?.view())?;

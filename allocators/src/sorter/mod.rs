@@ -29,7 +29,7 @@ mod fair;
 mod path;
 mod quantity;
 mod random;
-mod rng;
+pub(crate) mod rng;
 mod totals;
 mod tree;
 
