@@ -4,5 +4,7 @@ pub mod agent;
 pub mod bench;
 pub mod cli;
 pub mod flags;
+pub mod hooks;
 pub mod modules;
 pub mod scenario;
+pub mod simulate;

@@ -1,4 +1,4 @@
-//! What can go wrong in the native containerizer; every message names the container.
+//! What can go wrong in a containerizer (native or external); every message names the container.
 
 use std::path::PathBuf;
 
@@ -40,6 +40,21 @@ pub enum ContainerizerError {
     },
     #[error("cgroups: {0}")]
     Cgroups(String),
+    /// A command of the external containerizer program about one container failed.
+    #[error("external containerizer '{program}': {command} for container '{id}' {reason}")]
+    External {
+        program: String,
+        command: &'static str,
+        id: String,
+        reason: String,
+    },
+    /// An agent-level command (`version`, `recover`, `containers`) failed.
+    #[error("external containerizer '{program}': {command} {reason}")]
+    ExternalAgent {
+        program: String,
+        command: &'static str,
+        reason: String,
+    },
 }
 
 pub type Result<T, E = ContainerizerError> = std::result::Result<T, E>;

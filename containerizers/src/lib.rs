@@ -2,12 +2,14 @@
 
 mod containerizer;
 mod error;
+pub mod external;
 pub mod launcher;
 mod model;
 pub mod native;
 
 pub use containerizer::{Composing, Containerizer};
 pub use error::{ContainerizerError, Result};
+pub use external::{Config as ExternalConfig, ExternalContainerizer};
 pub use model::{
     ContainerRequest, ContainerSummary, ContainerTermination, PidRecord, RecoverMode,
     RecoveryReport,

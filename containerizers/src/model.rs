@@ -58,6 +58,9 @@ pub struct ContainerSummary {
     pub sandbox: String,
     pub resources: Resources,
     pub statistics: Option<ResourceStatistics>,
+    /// The labels it was launched with (after the agent's hooks decorated them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Labels>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -60,6 +60,8 @@ extern "C" {
 #define MODKIT_KIND_ALLOCATOR 3u
 #define MODKIT_KIND_HOOK 4u
 #define MODKIT_KIND_ANONYMOUS 5u
+/** A device provider (see the section "Device provider" below); loaded by --device_providers. */
+#define MODKIT_KIND_DEVICE_PROVIDER 6u
 
 /**
  * Kind versions: the version of a kind's interface (its vtable semantics) a module was written
@@ -75,6 +77,8 @@ extern "C" {
 #define MODKIT_HOOK_MIN_VERSION 1u
 #define MODKIT_ANONYMOUS_VERSION 1u
 #define MODKIT_ANONYMOUS_MIN_VERSION 1u
+#define MODKIT_DEVICE_PROVIDER_VERSION 1u
+#define MODKIT_DEVICE_PROVIDER_MIN_VERSION 1u
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Basic types                                                                                    */
@@ -531,6 +535,35 @@ typedef struct modkit_hook_vtable {
 /* Anonymous (MODKIT_KIND_ANONYMOUS): created right after loading, before any other module; lives   */
 /* beside the host with no callbacks. `vtable` may be NULL.                                        */
 /* ---------------------------------------------------------------------------------------------- */
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Device provider (MODKIT_KIND_DEVICE_PROVIDER): reports a vendor's devices (GPUs, FPGAs, NICs)   */
+/* to the agent, which advertises them as resources and hands them to containers (gpu/devices).   */
+/* Named by the agent's --device_providers=<symbol>@<library path>, beside the built-in `static`   */
+/* (--devices) and `nvidia` (NVML) providers. `create` gets no parameters.                         */
+/* ---------------------------------------------------------------------------------------------- */
+
+/**
+ * Every entry is required. Called once per host start (the agent to advertise, gpu/devices to
+ * allocate), from one thread at a time; the answer must not change while the host runs.
+ */
+typedef struct modkit_device_provider_vtable {
+    /** sizeof(modkit_device_provider_vtable) as the module knew it. */
+    uint32_t size;
+    /**
+     * Writes one JSON object to `out`:
+     *   {"devices": [{"resource": "fpgas", "index": 0, "nodes": ["/dev/fpga0"],
+     *                 "major": 240, "minor": 0, "vendor": "Example", "model": "X1"}, ...],
+     *    "shared_nodes": ["/dev/fpga-ctl"]}
+     * `resource` is the scalar resource the device counts in (the agent advertises one unit per
+     * device); `index` is unique per resource and is what the task is told (MODKIT_GPU_DEVICES
+     * for `gpus`, MODKIT_DEVICES_<RESOURCE> otherwise); `major`:`minor` is the character device
+     * the container is granted (read, write, mknod); `nodes` are its paths on the host.
+     * `shared_nodes` (optional) are control nodes granted to every container holding one of
+     * the devices; the host stats them for their numbers.
+     */
+    modkit_status (*devices)(void *instance, modkit_writer *out, modkit_writer *err);
+} modkit_device_provider_vtable;
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Helpers for C module authors                                                                   */

@@ -9,6 +9,7 @@ pub const MODKIT_KIND_SORTER: i32 = 2;
 pub const MODKIT_KIND_ALLOCATOR: i32 = 3;
 pub const MODKIT_KIND_HOOK: i32 = 4;
 pub const MODKIT_KIND_ANONYMOUS: i32 = 5;
+pub const MODKIT_KIND_DEVICE_PROVIDER: i32 = 6;
 pub const MODKIT_ISOLATOR_VERSION: i32 = 1;
 pub const MODKIT_ISOLATOR_MIN_VERSION: i32 = 1;
 pub const MODKIT_SORTER_VERSION: i32 = 1;
@@ -19,6 +20,8 @@ pub const MODKIT_HOOK_VERSION: i32 = 1;
 pub const MODKIT_HOOK_MIN_VERSION: i32 = 1;
 pub const MODKIT_ANONYMOUS_VERSION: i32 = 1;
 pub const MODKIT_ANONYMOUS_MIN_VERSION: i32 = 1;
+pub const MODKIT_DEVICE_PROVIDER_VERSION: i32 = 1;
+pub const MODKIT_DEVICE_PROVIDER_MIN_VERSION: i32 = 1;
 pub const MODKIT_OK: i32 = 0;
 pub const MODKIT_ERROR: i32 = 1;
 pub const MODKIT_INVALID_ARGUMENT: i32 = 2;
@@ -560,6 +563,18 @@ pub struct modkit_hook_vtable {
         unsafe extern "C" fn(
             instance: *mut ::core::ffi::c_void,
             input_json: modkit_str,
+            err: *mut modkit_writer,
+        ) -> modkit_status,
+    >,
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct modkit_device_provider_vtable {
+    pub size: u32,
+    pub devices: ::core::option::Option<
+        unsafe extern "C" fn(
+            instance: *mut ::core::ffi::c_void,
+            out: *mut modkit_writer,
             err: *mut modkit_writer,
         ) -> modkit_status,
     >,

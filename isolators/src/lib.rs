@@ -2,14 +2,23 @@
 //!
 //! `cgroups/cpu`, `cgroups/mem`, `cgroups/pids` place each container in
 //! `<--cgroups_root>/<container_id>` through modkit-cgroups (v1 or v2); `namespaces/pid` asks
-//! the launcher for PID and mount namespaces; `posix/cpu` and `posix/mem` only measure.
+//! the launcher for PID and mount namespaces; `posix/cpu` and `posix/mem` only measure;
+//! `disk/du` (alias `posix/disk`) watches sandbox sizes; `network/ports` watches listening
+//! ports; `cgroups/devices` and `gpu/devices` control device access (providers in
+//! [`devices`]); `linux/capabilities` bounds the task's capabilities.
 
 mod bytes;
 pub mod cgroups;
 mod containers;
+pub mod devices;
+pub mod disk;
 mod error;
 mod flags;
+pub mod gpu;
+pub mod linux;
 pub mod namespaces;
+pub mod network;
+mod periodic;
 pub mod posix;
 mod sys;
 
@@ -17,9 +26,14 @@ pub use bytes::format_bytes;
 pub use cgroups::cpu::CgroupsCpuIsolator;
 pub use cgroups::mem::{oom_message, CgroupsMemIsolator, MIN_MEMORY};
 pub use cgroups::pids::CgroupsPidsIsolator;
+pub use devices::CgroupsDevicesIsolator;
+pub use disk::{DiskDuIsolator, PosixDiskIsolator};
 pub use error::IsolatorError;
 pub use flags::CgroupsFlags;
+pub use gpu::GpuDevicesIsolator;
+pub use linux::capabilities::LinuxCapabilitiesIsolator;
 pub use namespaces::pid::PidNamespaceIsolator;
+pub use network::ports::NetworkPortsIsolator;
 pub use posix::cpu::PosixCpuIsolator;
 pub use posix::mem::PosixMemIsolator;
 
@@ -35,6 +49,12 @@ pub fn builtins() -> Vec<Box<dyn ModuleFactory>> {
         native_named::<PidNamespaceIsolator>("namespaces/pid"),
         native_named::<PosixCpuIsolator>("posix/cpu"),
         native_named::<PosixMemIsolator>("posix/mem"),
+        native_named::<DiskDuIsolator>("disk/du"),
+        native_named::<PosixDiskIsolator>("posix/disk"),
+        native_named::<NetworkPortsIsolator>("network/ports"),
+        native_named::<CgroupsDevicesIsolator>("cgroups/devices"),
+        native_named::<GpuDevicesIsolator>("gpu/devices"),
+        native_named::<LinuxCapabilitiesIsolator>("linux/capabilities"),
     ]
 }
 
@@ -61,7 +81,13 @@ mod tests {
                 "cgroups/pids",
                 "namespaces/pid",
                 "posix/cpu",
-                "posix/mem"
+                "posix/mem",
+                "disk/du",
+                "posix/disk",
+                "network/ports",
+                "cgroups/devices",
+                "gpu/devices",
+                "linux/capabilities",
             ]
         );
     }

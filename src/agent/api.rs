@@ -187,8 +187,21 @@ fn launch_container(agent: &Agent, launch: LaunchContainer) -> Reply {
         labels: launch.labels,
         container: launch.container,
     };
+    let request = match agent.hooks.decorate_launch(&agent.info, request) {
+        Ok(request) => request,
+        Err(e) => {
+            return Reply::error(
+                400,
+                format!("container '{}': {e}", launch.container_id.value),
+            )
+        }
+    };
+    let (id, labels) = (request.container_id.clone(), request.labels.clone());
     match agent.launch(request) {
-        Ok(()) => Reply::empty(200),
+        Ok(()) => {
+            agent.hooks.launched(&agent.containerizer, &id, labels);
+            Reply::empty(200)
+        }
         // Mesos answers 202 Accepted for a container id that already exists.
         Err(ContainerizerError::Exists(_)) => Reply::empty(202),
         Err(
@@ -206,7 +219,9 @@ fn wait_container(agent: &Agent, wait: ContainerRef) -> Reply {
         Err(reply) => return reply,
     };
     match agent.containerizer.wait(&id, None) {
-        Ok(Some(t)) => Reply::ok(json!({"type": "WAIT_CONTAINER", "wait_container": t})),
+        Ok(Some(t)) => Reply::ok(
+            json!({"type": "WAIT_CONTAINER", "wait_container": agent.hooks.wait_answer(&id, &t)}),
+        ),
         Ok(None) => Reply::error(
             500,
             format!("container '{id}': wait ended without a termination"),
@@ -252,6 +267,7 @@ fn get_containers(agent: &Agent) -> Reply {
                 "resource_statistics": c.statistics,
                 "resources": c.resources,
                 "sandbox": c.sandbox,
+                "labels": c.labels,
             })
         })
         .collect();

@@ -7,6 +7,8 @@ use crate::modules::ModuleError;
 pub enum AgentError {
     #[error(transparent)]
     Module(#[from] ModuleError),
+    #[error(transparent)]
+    Hooks(#[from] crate::hooks::HookError),
     #[error("--{flag}: {reason}")]
     Flag { flag: &'static str, reason: String },
     #[error("--{flag}: {source}")]

@@ -55,6 +55,59 @@ pub struct IsolationArgs {
         default_value = "5secs"
     )]
     pub executor_shutdown_grace_period: String,
+    /// How often disk/du measures each sandbox.
+    #[arg(
+        long = "container_disk_watch_interval",
+        env = "MODKIT_CONTAINER_DISK_WATCH_INTERVAL",
+        default_value = "15secs"
+    )]
+    pub container_disk_watch_interval: String,
+    /// disk/du fails a container whose sandbox outgrows its `disk` (else it only reports).
+    #[arg(long = "enforce_container_disk_quota", env = "MODKIT_ENFORCE_CONTAINER_DISK_QUOTA", default_value_t = false, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub enforce_container_disk_quota: bool,
+    /// How often network/ports looks for listening sockets.
+    #[arg(
+        long = "container_ports_watch_interval",
+        env = "MODKIT_CONTAINER_PORTS_WATCH_INTERVAL",
+        default_value = "30secs"
+    )]
+    pub container_ports_watch_interval: String,
+    /// network/ports destroys a container listening on ports it was not given (else it logs).
+    #[arg(long = "enforce_container_ports", env = "MODKIT_ENFORCE_CONTAINER_PORTS", default_value_t = false, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub enforce_container_ports: bool,
+    /// network/ports checks only these ports, e.g. '[31000-32000]' [default: every port].
+    #[arg(
+        long = "container_ports_isolated_range",
+        env = "MODKIT_CONTAINER_PORTS_ISOLATED_RANGE"
+    )]
+    pub container_ports_isolated_range: Option<String>,
+    /// network/ports checks only the agent's own `ports` resource (not with
+    /// --container_ports_isolated_range).
+    #[arg(long = "check_agent_port_range_only", env = "MODKIT_CHECK_AGENT_PORT_RANGE_ONLY", default_value_t = false, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub check_agent_port_range_only: bool,
+    /// Devices every container may open besides the defaults (cgroups/devices, gpu/devices),
+    /// as Mesos's JSON: '{"allowed_devices":[{"device":{"path":"/dev/x"},"access":{"read":true}}]}'.
+    #[arg(long = "allowed_devices", env = "MODKIT_ALLOWED_DEVICES")]
+    pub allowed_devices: Option<String>,
+    /// Devices of the `static` provider for gpu/devices, e.g. 'gpus:0=/dev/fake0,1=/dev/fake1'.
+    #[arg(long = "devices", env = "MODKIT_DEVICES")]
+    pub devices: Option<String>,
+    /// NVML indices of the GPUs gpu/devices hands out, e.g. '0,1' (default: all NVML finds).
+    #[arg(long = "nvidia_gpu_devices", env = "MODKIT_NVIDIA_GPU_DEVICES")]
+    pub nvidia_gpu_devices: Option<String>,
+    /// Vendor device provider modules, 'symbol@/path/lib.so' (comma-separated).
+    #[arg(long = "device_providers", env = "MODKIT_DEVICE_PROVIDERS")]
+    pub device_providers: Option<String>,
+    /// Capabilities of tasks (linux/capabilities), e.g. 'CHOWN,NET_BIND_SERVICE' or 'none'.
+    #[arg(long = "effective_capabilities", env = "MODKIT_EFFECTIVE_CAPABILITIES")]
+    pub effective_capabilities: Option<String>,
+    /// The most any task may hold (linux/capabilities).
+    #[arg(long = "bounding_capabilities", env = "MODKIT_BOUNDING_CAPABILITIES")]
+    pub bounding_capabilities: Option<String>,
+    /// The agent's `--resources` text, handed to isolators as the `resources` flag (set by
+    /// the agent, not a flag of its own here).
+    #[arg(skip)]
+    pub agent_resources: Option<String>,
 }
 
 impl IsolationArgs {
@@ -80,6 +133,44 @@ impl IsolationArgs {
             flags.insert("cgroups_pids_max_default".into(), max.to_string());
         }
         flags.insert("switch_user".into(), self.switch_user.to_string());
+        flags.insert(
+            "container_disk_watch_interval".into(),
+            self.container_disk_watch_interval.clone(),
+        );
+        flags.insert(
+            "enforce_container_disk_quota".into(),
+            self.enforce_container_disk_quota.to_string(),
+        );
+        flags.insert(
+            "container_ports_watch_interval".into(),
+            self.container_ports_watch_interval.clone(),
+        );
+        flags.insert(
+            "enforce_container_ports".into(),
+            self.enforce_container_ports.to_string(),
+        );
+        if let Some(range) = &self.container_ports_isolated_range {
+            flags.insert("container_ports_isolated_range".into(), range.clone());
+        }
+        flags.insert(
+            "check_agent_port_range_only".into(),
+            self.check_agent_port_range_only.to_string(),
+        );
+        for (name, value) in [
+            ("allowed_devices", &self.allowed_devices),
+            ("devices", &self.devices),
+            ("nvidia_gpu_devices", &self.nvidia_gpu_devices),
+            ("device_providers", &self.device_providers),
+            ("effective_capabilities", &self.effective_capabilities),
+            ("bounding_capabilities", &self.bounding_capabilities),
+        ] {
+            if let Some(value) = value {
+                flags.insert(name.into(), value.clone());
+            }
+        }
+        if let Some(resources) = &self.agent_resources {
+            flags.insert("resources".into(), resources.clone());
+        }
         flags
     }
 
@@ -131,13 +222,41 @@ pub struct AgentFlags {
     /// Hook modules run in this order (names from the registry).
     #[arg(long = "hooks", env = "MODKIT_HOOKS")]
     pub hooks: Option<String>,
-    /// Containerizers tried in order; this agent has `mesos` (the native one).
+    /// What a failing hook does: warn (log it with the hook's name and keep the value from
+    /// before that hook, as Mesos does) or fail (the call fails with the hook's message; a
+    /// LAUNCH_CONTAINER answers 400 and nothing runs).
+    #[arg(
+        long = "hook_error_policy",
+        env = "MODKIT_HOOK_ERROR_POLICY",
+        value_enum,
+        default_value = "warn"
+    )]
+    pub hook_error_policy: crate::hooks::HookErrorPolicy,
+    /// Containerizers tried in order, per container: `mesos` (the native one) and `external`
+    /// (the program at `--containerizer_path`, which takes every container: put it last).
     #[arg(
         long = "containerizers",
         env = "MODKIT_CONTAINERIZERS",
         default_value = "mesos"
     )]
     pub containerizers: String,
+    /// The external containerizer program (README: "External containerizer protocol").
+    #[arg(long = "containerizer_path", env = "MODKIT_CONTAINERIZER_PATH")]
+    pub containerizer_path: Option<PathBuf>,
+    /// The deadline of each external containerizer command but `wait`; at it the program's
+    /// process group is killed.
+    #[arg(
+        long = "external_containerizer_timeout",
+        env = "MODKIT_EXTERNAL_CONTAINERIZER_TIMEOUT",
+        default_value = "30secs"
+    )]
+    pub external_containerizer_timeout: String,
+    /// Passed to the external containerizer's `launch` as `MODKIT_DEFAULT_CONTAINER_IMAGE`.
+    #[arg(
+        long = "default_container_image",
+        env = "MODKIT_DEFAULT_CONTAINER_IMAGE"
+    )]
+    pub default_container_image: Option<String>,
     /// Address to listen on.
     #[arg(long = "ip", env = "MODKIT_IP", default_value = "127.0.0.1")]
     pub ip: String,

@@ -4,6 +4,7 @@
 mod api;
 mod error;
 mod flags;
+mod hooks;
 mod http;
 mod resources;
 mod setup;
@@ -13,6 +14,8 @@ pub use error::AgentError;
 pub use flags::{AgentFlags, IsolationArgs, RecoverFlag};
 pub use setup::{runtime, Runtime};
 
+use crate::hooks::HookChain;
+use hooks::AgentHooks;
 use modkit_containerizers::{Composing, Containerizer, RecoverMode};
 use modkit_ffi::resources::Attributes;
 use modkit_ffi::types::AgentInfo;
@@ -21,18 +24,26 @@ use std::sync::Arc;
 
 /// Starts the agent and serves until SIGINT or SIGTERM. Containers keep running when the
 /// agent stops; the next agent recovers them.
-pub fn run(flags: AgentFlags) -> Result<(), AgentError> {
+pub fn run(mut flags: AgentFlags) -> Result<(), AgentError> {
+    // network/ports with --check_agent_port_range_only reads the agent's ports.
+    flags.isolation.agent_resources = flags.resources.clone();
     let runtime = setup::runtime("agent", &flags.isolation, &flags.work_dir)?;
     let containerizer = containerizers(&flags, &runtime)?;
-    if let Some(hooks) = &flags.hooks {
-        for name in hooks.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-            runtime
-                .modules
-                .registry()
-                .find(modkit_ffi::abi::Kind::Hook, name)?;
-        }
-    }
+    let hooks = AgentHooks::new(HookChain::from_flag(
+        runtime.modules.registry(),
+        flags.hooks.as_deref().unwrap_or_default(),
+        flags.hook_error_policy,
+    )?);
     let resources = resources::agent_resources(flags.resources.as_deref(), &flags.work_dir)?;
+    let resources = resources::with_devices(
+        resources,
+        flags.resources.as_deref(),
+        &resources::device_counts(
+            &flags.isolation,
+            &flags.work_dir,
+            runtime.modules.registry().host(),
+        )?,
+    )?;
     let attributes: Attributes = match &flags.attributes {
         Some(text) => text.parse().map_err(|e| AgentError::Flag {
             flag: "attributes",
@@ -58,17 +69,26 @@ pub fn run(flags: AgentFlags) -> Result<(), AgentError> {
     );
 
     let hostname = hostname();
-    let info = AgentInfo {
+    let info = hooks.decorate_agent(AgentInfo {
         hostname,
         port: Some(i32::from(flags.port)),
         resources,
         attributes,
         ..AgentInfo::default()
-    };
+    })?;
     let mut host_flags = flags.isolation.host_flags(&flags.work_dir);
     host_flags.insert("port".into(), flags.port.to_string());
     host_flags.insert("ip".into(), flags.ip.clone());
-    let agent = Arc::new(Agent::new(info, containerizer, host_flags));
+    host_flags.insert("hooks".into(), flags.hooks.clone().unwrap_or_default());
+    host_flags.insert(
+        "hook_error_policy".into(),
+        flags.hook_error_policy.to_string(),
+    );
+    // Containers a previous agent left get their remove-executor hook too.
+    for c in containerizer.containers(false) {
+        hooks.launched(&containerizer, &c.container_id, c.labels);
+    }
+    let agent = Arc::new(Agent::new(info, containerizer, host_flags).with_hooks(hooks));
 
     let address = format!("{}:{}", flags.ip, flags.port);
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -110,15 +130,56 @@ fn containerizers(
     for name in flags.containerizers.split(',').map(str::trim) {
         match name {
             "mesos" => members.push(runtime.containerizer.clone()),
+            "external" => members.push(external_containerizer(flags)?),
             other => {
                 return Err(AgentError::Flag {
                     flag: "containerizers",
-                    reason: format!("unknown containerizer '{other}' (known: mesos)"),
+                    reason: format!("unknown containerizer '{other}' (known: mesos, external)"),
                 })
             }
         }
     }
     Ok(Arc::new(Composing::new(members)))
+}
+
+/// The `external` containerizer; its program's `version` handshake runs here, so an
+/// incompatible program stops the agent from starting.
+fn external_containerizer(flags: &AgentFlags) -> Result<Arc<dyn Containerizer>, AgentError> {
+    let program = flags
+        .containerizer_path
+        .clone()
+        .ok_or_else(|| AgentError::Flag {
+            flag: "containerizer_path",
+            reason: "required by --containerizers=external".into(),
+        })?;
+    let timeout =
+        crate::flags::parse_duration(&flags.external_containerizer_timeout).map_err(|source| {
+            AgentError::Duration {
+                flag: "external_containerizer_timeout",
+                source,
+            }
+        })?;
+    let work_dir = flags
+        .work_dir
+        .canonicalize()
+        .map_err(|source| AgentError::WorkDir {
+            path: flags.work_dir.clone(),
+            source,
+        })?;
+    let config = modkit_containerizers::ExternalConfig {
+        program,
+        work_dir,
+        timeout,
+        default_container_image: flags.default_container_image.clone(),
+        agent_id: hostname(),
+    };
+    let external = modkit_containerizers::ExternalContainerizer::new(config).map_err(|e| {
+        AgentError::Flag {
+            flag: "containerizer_path",
+            reason: e.to_string(),
+        }
+    })?;
+    Ok(Arc::new(external))
 }
 
 async fn shutdown_signal() {

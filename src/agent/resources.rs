@@ -16,6 +16,14 @@ pub fn agent_resources(flag: Option<&str>, work_dir: &Path) -> Result<Resources,
         })?,
         None => Resources::new(),
     };
+    if let Some(gpus) = given.scalar("gpus") {
+        if !gpus.is_whole() || gpus.milli() < 0 {
+            return Err(AgentError::Flag {
+                flag: "resources",
+                reason: format!("gpus must be an unsigned integer, not {gpus}"),
+            });
+        }
+    }
     let mut extra = Vec::new();
     if !given.names().any(|n| n == "cpus") {
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -42,6 +50,78 @@ pub fn agent_resources(flag: Option<&str>, work_dir: &Path) -> Result<Resources,
         reason: format!("detected resources: {e}"),
     })?;
     Ok(given + detected)
+}
+
+/// Adds the devices gpu/devices hands out (`counts`: resource name and number of devices,
+/// `gpus` always among them): a count `--resources` already gives must match.
+pub fn with_devices(
+    resources: Resources,
+    given: Option<&str>,
+    counts: &[(String, usize)],
+) -> Result<Resources, AgentError> {
+    let flag: Resources = match given {
+        Some(text) => text.parse().map_err(|e| AgentError::Flag {
+            flag: "resources",
+            reason: format!("{e}"),
+        })?,
+        None => Resources::new(),
+    };
+    let mut extra = Vec::new();
+    for (name, count) in counts {
+        match flag.scalar(name) {
+            Some(value) if value.milli() != *count as i64 * 1000 => {
+                return Err(AgentError::Flag {
+                    flag: "resources",
+                    reason: format!(
+                    "{name}:{value} does not match the {count} {name} the device providers report"
+                ),
+                })
+            }
+            Some(_) => {}
+            None if *count > 0 => extra.push(format!("{name}:{count}")),
+            None => {}
+        }
+    }
+    if extra.is_empty() {
+        return Ok(resources);
+    }
+    let devices: Resources = extra.join(";").parse().map_err(|e| AgentError::Flag {
+        flag: "resources",
+        reason: format!("device resources: {e}"),
+    })?;
+    Ok(resources + devices)
+}
+
+/// With `gpu/devices` in `--isolation`: how many devices of each resource the providers
+/// report (`gpus` always listed), as that isolator sees them (same flags, same providers).
+pub fn device_counts(
+    isolation: &super::IsolationArgs,
+    work_dir: &Path,
+    host: &modkit_ffi::sdk::Host,
+) -> Result<Vec<(String, usize)>, AgentError> {
+    let names = isolation.isolators().unwrap_or_default();
+    if !names
+        .iter()
+        .any(|n| n == "gpu/devices" || n == "org_modkit_GpuDevicesIsolator")
+    {
+        return Ok(Vec::new());
+    }
+    let flags = isolation.host_flags(work_dir);
+    let device_error = |e: modkit_isolators::devices::DeviceError| AgentError::Flag {
+        flag: "isolation",
+        reason: format!("gpu/devices: {e}"),
+    };
+    let devices = modkit_isolators::devices::DeviceFlags::from_lookup(|n| flags.get(n).cloned())
+        .map_err(device_error)?;
+    let inventory =
+        modkit_isolators::devices::discover(&devices, Some(host)).map_err(device_error)?;
+    let mut counts = vec![("gpus".to_string(), inventory.count("gpus"))];
+    for name in inventory.resources() {
+        if name != "gpus" {
+            counts.push((name.clone(), inventory.count(&name)));
+        }
+    }
+    Ok(counts)
 }
 
 /// Mesos leaves 1 GB to the system (half of memory below 2 GB).
@@ -107,6 +187,33 @@ mod tests {
             .to_string();
         assert!(err.starts_with("--resources: "), "{err}");
         assert!(err.contains("negative value -5 for 'mem'"), "{err}");
+    }
+
+    #[test]
+    fn device_counts_are_advertised_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let counts = [("gpus".to_string(), 2), ("fpgas".to_string(), 0)];
+        let base = agent_resources(Some("cpus:1"), dir.path()).unwrap();
+        let r = with_devices(base.clone(), Some("cpus:1"), &counts).unwrap();
+        assert_eq!(r.scalar("gpus").map(|s| s.as_f64()), Some(2.0));
+        assert!(r.scalar("fpgas").is_none());
+        let given = agent_resources(Some("cpus:1;gpus:2"), dir.path()).unwrap();
+        let r = with_devices(given.clone(), Some("cpus:1;gpus:2"), &counts).unwrap();
+        assert_eq!(r.scalar("gpus").map(|s| s.as_f64()), Some(2.0));
+        let err = with_devices(base, Some("cpus:1;gpus:3"), &counts)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "--resources: gpus:3 does not match the 2 gpus the device providers report"
+        );
+        let err = agent_resources(Some("gpus:1.5"), dir.path())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "--resources: gpus must be an unsigned integer, not 1.5"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The running agent: what it offers, its containerizer and its counters.
 
+use super::hooks::AgentHooks;
 use modkit_containerizers::{ContainerRequest, Containerizer, ContainerizerError};
 use modkit_ffi::types::AgentInfo;
 use serde_json::Value;
@@ -20,6 +21,8 @@ pub struct Agent {
     pub info: AgentInfo,
     pub containerizer: Arc<dyn Containerizer>,
     pub counters: Counters,
+    /// `--hooks`: decorate launches and statuses (empty: nothing changes).
+    pub hooks: AgentHooks,
     flags: BTreeMap<String, String>,
     started: Instant,
 }
@@ -34,9 +37,15 @@ impl Agent {
             info,
             containerizer,
             counters: Counters::default(),
+            hooks: AgentHooks::default(),
             flags,
             started: Instant::now(),
         }
+    }
+
+    pub fn with_hooks(mut self, hooks: AgentHooks) -> Agent {
+        self.hooks = hooks;
+        self
     }
 
     pub fn launch(&self, request: ContainerRequest) -> Result<(), ContainerizerError> {

@@ -111,18 +111,10 @@ pub fn decline_offers(
     }
     let attributes = Attributes::default();
     let (r, add_agents) = time(|| -> Result<(), ModuleError> {
-        let (mut ta, mut tu) = (Duration::ZERO, Duration::ZERO);
         for i in 0..agents {
             let agent = format!("agent-{i}");
-            let t0 = std::time::Instant::now();
             allocator.add_agent(&agent, &total, &attributes)?;
-            let t1 = std::time::Instant::now();
             allocator.add_used(&agent, &framework_names[i % frameworks], "*", &used)?;
-            ta += t1 - t0;
-            tu += t1.elapsed();
-        }
-        if std::env::var_os("H3_DEBUG").is_some() {
-            eprintln!("add_agent {ta:?} add_used {tu:?}");
         }
         Ok(())
     });
@@ -131,17 +123,12 @@ pub fn decline_offers(
     let mut offered = Offered::default();
     let mut round = |allocator: &mut dyn Allocator, now: f64| -> Result<usize, ModuleError> {
         offered.clear();
-        let t0 = std::time::Instant::now();
         allocator.allocate(now, &mut |o| {
             offered.push(&o);
             Ok(())
         })?;
-        let t1 = std::time::Instant::now();
         for (framework, agent, role, resources) in offered.iter() {
             allocator.recover_resources(framework, agent, role, resources, f64::INFINITY)?;
-        }
-        if std::env::var_os("H3_DEBUG").is_some() {
-            eprintln!("allocate {:?} recover {:?}", t1 - t0, t1.elapsed());
         }
         Ok(offered.len())
     };

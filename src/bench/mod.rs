@@ -2,13 +2,18 @@
 //! never read a clock), printed with the published Mesos figure and the ratio to it.
 
 mod allocator;
+pub mod disk;
 mod launch;
+pub mod ports;
+pub mod simulate;
 mod sorter;
 
 pub use allocator::{run_allocator_benchmarks, AllocatorBenchOptions, AllocatorBenchmark};
+pub use disk::{run_disk_benchmark, DiskBenchArgs};
 pub use launch::{
     run_launch_benchmark, Latency, LaunchBenchError, LaunchBenchOptions, LaunchReport,
 };
+pub use ports::{run_ports_benchmark, PortsBenchArgs};
 pub use sorter::{run_sorter_benchmarks, SorterBenchOptions};
 
 use std::time::{Duration, Instant};

@@ -22,9 +22,17 @@ pub enum BenchCommand {
     /// DeclineOffers (10,000 agents, 1,000 frameworks) and LargeAndSmallQuota (3,000 agents,
     /// 3,000 quota roles) on the allocator.
     Allocator(AllocatorBenchArgs),
+    /// The simulator: a 1,000-agent, 100-framework, 100,000-task synthetic workload and a
+    /// 20,000-job SWF trace, each under three policies (task events per second, total time).
+    Simulate(crate::bench::simulate::SimulateBenchArgs),
     /// Launch → exit of /bin/true under cgroups/cpu,mem,pids and a pid namespace, median and
     /// p99, side by side with `runc run`; and launches per second with two clients. Root only.
-    Launch(super::bench_launch::LaunchBenchArgs),
+    Launch(Box<super::bench_launch::LaunchBenchArgs>),
+    /// disk/du's in-process walk of a 100,000-file sandbox against `du -s` on the same tree
+    /// (target: at least 2x faster).
+    Disk(crate::bench::DiskBenchArgs),
+    /// network/ports: one scan of 100 containers x 10 listening sockets (target <= 5 ms).
+    Ports(crate::bench::PortsBenchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -94,16 +102,63 @@ pub enum BenchError {
     NoLibrary(String),
     #[error("{0}")]
     Launch(String),
+    #[error("simulator benchmark: {0}")]
+    Simulate(String),
+    #[error("{0}")]
+    Isolator(String),
 }
 
 pub fn run(cmd: BenchCommand) -> Result<(), BenchError> {
     match cmd {
         BenchCommand::Sorter(args) => sorter(&args),
         BenchCommand::Allocator(args) => allocator(&args),
+        BenchCommand::Simulate(args) => {
+            crate::bench::simulate::run(&args).map_err(BenchError::Simulate)
+        }
         BenchCommand::Launch(args) => {
             super::bench_launch::launch(&args).map_err(|e| BenchError::Launch(e.to_string()))
         }
+        BenchCommand::Disk(args) => disk(&args),
+        BenchCommand::Ports(args) => ports(&args),
     }
+}
+
+fn disk(args: &crate::bench::DiskBenchArgs) -> Result<(), BenchError> {
+    use crate::bench::disk::TARGET_RATIO;
+    let report =
+        crate::bench::run_disk_benchmark(args).map_err(|e| BenchError::Isolator(e.to_string()))?;
+    print(
+        &format!(
+            "disk/du benchmark (tree built in {:.1} s; median of {} runs; machine: {} cores)",
+            report.build.as_secs_f64(),
+            args.runs.max(1),
+            cores()
+        ),
+        &[report.figure()],
+    );
+    let ratio = report.ratio();
+    println!(
+        "sizes: walk {} KiB, du -s -k {} KiB; du -s / walk = {ratio:.2} (target >= {TARGET_RATIO}: {})",
+        report.walk_kib,
+        report.du_kib,
+        if ratio >= TARGET_RATIO { "met" } else { "missed" }
+    );
+    Ok(())
+}
+
+fn ports(args: &crate::bench::PortsBenchArgs) -> Result<(), BenchError> {
+    let report =
+        crate::bench::run_ports_benchmark(args).map_err(|e| BenchError::Isolator(e.to_string()))?;
+    print(
+        &format!(
+            "network/ports benchmark (median of {} scans, slowest {:.2} ms; machine: {} cores)",
+            args.scans.max(1),
+            report.slowest.as_secs_f64() * 1e3,
+            cores()
+        ),
+        &[report.figure()],
+    );
+    Ok(())
 }
 
 fn print(title: &str, figures: &[Figure]) {

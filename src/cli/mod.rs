@@ -8,6 +8,7 @@ mod modules;
 
 pub use modules::{load_modules, SpecArgs};
 mod scenario;
+mod simulate;
 mod table;
 
 use clap::{Parser, Subcommand};
@@ -44,6 +45,9 @@ pub enum Command {
     /// Replay an allocator scenario against an allocator module (with any role and framework
     /// sorters); prints the offers of each `allocate`.
     Allocate(scenario::AllocateArgs),
+    /// Replay a workload (native JSON, SWF, Google task events) under several allocation
+    /// policies and report utilization and fairness side by side; `generate` writes one.
+    Simulate(simulate::SimulateArgs),
     /// Run an agent: containers under the isolators of --isolation, the v1 operator API on
     /// --ip:--port, checkpoints in --work_dir.
     Agent(crate::agent::AgentFlags),
@@ -69,6 +73,7 @@ pub fn main() -> i32 {
         Command::Modules(cmd) => modules::run(cmd).map_err(|e| e.to_string()),
         Command::Sorter(args) => scenario::sorter(&args).map_err(|e| e.to_string()),
         Command::Allocate(args) => scenario::allocate(&args).map_err(|e| e.to_string()),
+        Command::Simulate(args) => simulate::run(&args).map_err(|e| e.to_string()),
         Command::Bench(cmd) => bench::run(cmd).map_err(|e| e.to_string()),
         Command::Agent(flags) => crate::agent::run(flags).map_err(|e| e.to_string()),
         Command::Execute(args) => match execute::run(&args) {

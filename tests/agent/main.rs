@@ -2,8 +2,12 @@
 //! v1 operator API, and `modkit execute`. Each test skips, saying why, where the kernel lacks
 //! a controller, and checks that no cgroup and no process is left.
 
+mod devices;
+mod disk_ports;
 mod execute;
+mod external;
 mod harness;
+mod hooks;
 mod hostile;
 mod isolation;
 mod lifecycle;

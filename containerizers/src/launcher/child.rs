@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicI32, Ordering};
 
 use libc::c_int;
 
+use super::caps;
 use super::prepare::Prepared;
 use super::record::{self, Step};
 use super::sys;
@@ -126,7 +127,7 @@ pub(crate) unsafe fn supervise(p: &Prepared, pipes: Pipes) -> ! {
     unsafe { libc::_exit(code) }
 }
 
-/// The task: chdir, rlimits, user, signals back to default, exec.
+/// The task: chdir, rlimits, capabilities and user, signals back to default, exec.
 ///
 /// # Safety
 /// Only in the child of [`sys::clone_process`] made by [`supervise`].
@@ -140,6 +141,14 @@ unsafe fn run_task(p: &Prepared, report: RawFd, supervisor: libc::pid_t) -> ! {
             fail(report, Step::Setrlimit, errno, index as u32);
         }
     }
+    if let Some((_, bounding)) = p.capabilities {
+        if let Err((errno, cap)) = caps::drop_bounding(bounding) {
+            fail(report, Step::CapBound, errno, cap);
+        }
+        if let Err(errno) = caps::set_securebits(p.credentials.is_some()) {
+            fail(report, Step::Securebits, errno, 0);
+        }
+    }
     if let Some(creds) = &p.credentials {
         // Groups and gid first: after setuid we may no longer change them.
         if let Err(errno) = sys::setgroups(&creds.groups) {
@@ -150,6 +159,14 @@ unsafe fn run_task(p: &Prepared, report: RawFd, supervisor: libc::pid_t) -> ! {
         }
         if let Err(errno) = sys::setresuid(creds.uid) {
             fail(report, Step::Setuid, errno, 0);
+        }
+    }
+    if let Some((effective, _)) = p.capabilities {
+        if let Err(errno) = caps::capset(effective) {
+            fail(report, Step::Capset, errno, 0);
+        }
+        if let Err((errno, cap)) = caps::set_ambient(effective) {
+            fail(report, Step::Ambient, errno, cap);
         }
     }
     // The task dies with its supervisor, as it does with a pid-namespace init. Set after

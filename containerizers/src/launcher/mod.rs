@@ -7,8 +7,9 @@
 //! through it) and blocks on a sync pipe while the containerizer places it (cgroups, isolators'
 //! `isolate`). Released, it calls `setsid`; in a mount namespace it makes `/` recursively
 //! private, and with a pid namespace too (where it is pid 1) it mounts its own `/proc`. Then it
-//! clones the *task*, which changes to the sandbox, applies rlimits and the user, resets signals
-//! and execs. A failure before exec travels to the agent as a fixed record on a close-on-exec
+//! clones the *task*, which changes to the sandbox, applies rlimits, capabilities (bounding set,
+//! then capset and the ambient set around the user switch) and the user, resets signals and
+//! execs. A failure before exec travels to the agent as a fixed record on a close-on-exec
 //! error pipe, so `launch` returns only once the task runs, or with the failed step.
 //!
 //! The supervisor forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 to the task,
@@ -21,6 +22,7 @@
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod caps;
 mod cgroup;
 mod child;
 mod control;
@@ -36,5 +38,5 @@ mod user;
 pub use control::{signal, try_wait_supervisor, wait_supervisor};
 pub use error::LaunchError;
 pub use launch::launch;
-pub use spec::{LaunchSpec, Launched, Namespaces, Rlimit, RlimitKind};
+pub use spec::{Capabilities, LaunchSpec, Launched, Namespaces, Rlimit, RlimitKind};
 pub use termination::{read_status_file, supervisor_exit_to_task, Termination};

@@ -73,6 +73,8 @@ pub(crate) struct Prepared {
     pub clone_flags: libc::c_int,
     pub make_private: bool,
     pub mount_proc: bool,
+    /// (effective, bounding) as masks of capability numbers.
+    pub capabilities: Option<(u64, u64)>,
 }
 
 impl Prepared {
@@ -143,8 +145,35 @@ impl Prepared {
             clone_flags: ns.clone_flags(),
             make_private: ns.mount,
             mount_proc: ns.mount && ns.pid,
+            capabilities: spec
+                .capabilities
+                .as_ref()
+                .map(capability_masks)
+                .transpose()?,
         })
     }
+}
+
+fn capability_masks(caps: &super::spec::Capabilities) -> Result<(u64, u64), LaunchError> {
+    let mask = |list: &[u32], what: &str| {
+        list.iter().try_fold(0u64, |mask, cap| {
+            if *cap > super::caps::MAX_CAP {
+                return Err(LaunchError::invalid(format!(
+                    "{what} capability number {cap} is above {}",
+                    super::caps::MAX_CAP
+                )));
+            }
+            Ok(mask | (1 << cap))
+        })
+    };
+    let effective = mask(&caps.effective, "effective")?;
+    let bounding = mask(&caps.bounding, "bounding")?;
+    if effective & !bounding != 0 {
+        return Err(LaunchError::invalid(
+            "the effective capabilities are not all in the bounding set",
+        ));
+    }
+    Ok((effective, bounding))
 }
 
 fn cstring(bytes: &[u8], what: &str) -> Result<CString, LaunchError> {

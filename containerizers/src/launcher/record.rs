@@ -27,10 +27,14 @@ pub(crate) enum Step {
     Setuid,
     ParentDeathSignal,
     Exec,
+    CapBound,
+    Securebits,
+    Capset,
+    Ambient,
 }
 
 impl Step {
-    const ALL: [Step; 17] = [
+    const ALL: [Step; 21] = [
         Step::RedirectStdin,
         Step::RedirectStdout,
         Step::RedirectStderr,
@@ -48,6 +52,10 @@ impl Step {
         Step::Setuid,
         Step::ParentDeathSignal,
         Step::Exec,
+        Step::CapBound,
+        Step::Securebits,
+        Step::Capset,
+        Step::Ambient,
     ];
 
     fn from_code(code: u32) -> Option<Step> {
@@ -105,6 +113,11 @@ fn describe(code: u32, arg: u32, spec: &LaunchSpec) -> String {
         Step::Setgid => format!("setgid for user '{user}'"),
         Step::Setuid => format!("setuid for user '{user}'"),
         Step::ParentDeathSignal => "set the parent-death signal".to_string(),
+        Step::CapBound => format!("drop capability {arg} from the bounding set"),
+        Step::Securebits => "set the securebits (SECBIT_NOROOT)".to_string(),
+        Step::Capset => "set the task's capabilities (capset)".to_string(),
+        Step::Ambient if arg > 63 => "clear the ambient capabilities".to_string(),
+        Step::Ambient => format!("raise ambient capability {arg}"),
         Step::Exec => format!(
             "exec '{}'",
             spec.argv.first().map(String::as_str).unwrap_or("")

@@ -171,6 +171,15 @@ pub struct Rlimit {
     pub hard: Option<u64>,
 }
 
+/// The task's capabilities by kernel number (`CAP_CHOWN` is 0). The task runs with exactly
+/// `effective` (also its permitted, inheritable and ambient sets, so that they survive exec
+/// for any user), and can never regain what `bounding` lacks.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capabilities {
+    pub effective: Vec<u32>,
+    pub bounding: Vec<u32>,
+}
+
 /// Everything needed to start one container's task.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LaunchSpec {
@@ -194,6 +203,9 @@ pub struct LaunchSpec {
     /// moved there before `place` where the kernel refuses that), so no process of the
     /// container ever runs outside it.
     pub cgroup: Option<PathBuf>,
+    /// None: the task keeps what the agent's user has (root: everything).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Capabilities>,
 }
 
 /// A started container.

@@ -27,6 +27,11 @@ impl Store {
         }
     }
 
+    /// A store rooted elsewhere: the external containerizer keeps its own under `meta/external`.
+    pub fn at(root: PathBuf) -> Store {
+        Store { root }
+    }
+
     pub fn dir(&self, id: &str) -> PathBuf {
         self.root.join(id)
     }

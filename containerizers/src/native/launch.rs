@@ -81,6 +81,7 @@ impl Inner {
             resources: request.resources.clone(),
             directory: container.sandbox.to_string_lossy().into_owned(),
             user: request.user.clone(),
+            container_info: request.container.clone(),
             ..ContainerConfig::default()
         };
         let mut launch_info = ContainerLaunchInfo::default();

@@ -6,7 +6,7 @@
 //! `usage`, `status` to all, usage merged. Every ending goes through one destroy path (kill the
 //! tree, reap, clean up isolators, remove the launcher's cgroup, checkpoint the termination).
 
-mod checkpoint;
+pub(crate) mod checkpoint;
 mod container;
 mod destroy;
 mod launch;
@@ -25,6 +25,7 @@ pub use crate::model::{
 
 use checkpoint::Store;
 use container::{Cause, Container, Phase};
+pub(crate) use launch::validate_id;
 use modkit_cgroups::Cgroups;
 use modkit_ffi::resources::Resources;
 use modkit_ffi::sdk::Isolator;
@@ -221,6 +222,7 @@ impl NativeContainerizer {
                 sandbox: c.sandbox.to_string_lossy().into_owned(),
                 resources: c.request.resources.clone(),
                 statistics: with_usage.then(|| self.inner.usage(&c.id).ok()).flatten(),
+                labels: c.request.labels.clone(),
             })
             .collect()
     }

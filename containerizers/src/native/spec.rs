@@ -2,8 +2,8 @@
 
 use super::error::{ContainerizerError, Result};
 use super::model::ContainerRequest;
-use crate::launcher::{LaunchSpec, Namespaces, Rlimit, RlimitKind};
-use modkit_ffi::types::{ContainerLaunchInfo, Environment, RLimitType};
+use crate::launcher::{Capabilities, LaunchSpec, Namespaces, Rlimit, RlimitKind};
+use modkit_ffi::types::{CapabilityInfo, ContainerLaunchInfo, Environment, RLimitType};
 use std::path::Path;
 
 /// The PATH a task gets when nobody sets one (the agent's own is not inherited).
@@ -91,6 +91,28 @@ pub fn build(input: SpecInput<'_>) -> Result<LaunchSpec> {
         rlimits: rlimits(id, input.launch_info)?,
         status_file: Some(input.status_file.to_path_buf()),
         cgroup: input.cgroup.map(Path::to_path_buf),
+        capabilities: capabilities(input.launch_info),
+    })
+}
+
+/// The isolators' capability sets (e.g. `linux/capabilities`) by kernel number; one set alone
+/// stands for both.
+fn capabilities(info: &ContainerLaunchInfo) -> Option<Capabilities> {
+    let numbers = |c: &CapabilityInfo| -> Vec<u32> {
+        c.capabilities
+            .iter()
+            .map(|cap| cap.linux_number())
+            .collect()
+    };
+    let (effective, bounding) = match (&info.effective_capabilities, &info.bounding_capabilities) {
+        (None, None) => return None,
+        (Some(e), None) => (e, e),
+        (None, Some(b)) => (b, b),
+        (Some(e), Some(b)) => (e, b),
+    };
+    Some(Capabilities {
+        effective: numbers(effective),
+        bounding: numbers(bounding),
     })
 }
 
@@ -254,6 +276,24 @@ mod tests {
             err.to_string().contains("unknown namespace 'time'"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn capabilities_by_kernel_number() {
+        use modkit_ffi::types::LinuxCapability;
+        let req = request(CommandInfo::shell("true"));
+        let mut info = ContainerLaunchInfo::default();
+        assert_eq!(build_with(&req, &info).unwrap().capabilities, None);
+        info.effective_capabilities = Some(CapabilityInfo {
+            capabilities: vec![LinuxCapability::NetBindService],
+        });
+        let caps = build_with(&req, &info).unwrap().capabilities.unwrap();
+        assert_eq!((caps.effective, caps.bounding), (vec![10], vec![10]));
+        info.bounding_capabilities = Some(CapabilityInfo {
+            capabilities: vec![LinuxCapability::Chown, LinuxCapability::NetBindService],
+        });
+        let caps = build_with(&req, &info).unwrap().capabilities.unwrap();
+        assert_eq!((caps.effective, caps.bounding), (vec![10], vec![0, 10]));
     }
 
     #[test]

@@ -1,0 +1,3 @@
+//! Linux process settings isolators: `linux/capabilities`.
+
+pub mod capabilities;

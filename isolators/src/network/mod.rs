@@ -1,0 +1,3 @@
+//! Network isolators. `network/ports`: tasks may only listen on the ports they were given.
+
+pub mod ports;

@@ -1,0 +1,152 @@
+//! Which cgroup holds a container: the one line of `/proc/<pid>/cgroup` where the container's
+//! init differs from the agent itself (v2 first, then v1 pids, freezer, cpu, ...), found on
+//! disk through the agent's own cgroup mounts. Works for v1, v2 and hybrid hosts, and does not
+//! need the freezer.
+
+use std::path::{Path, PathBuf};
+
+/// One line of `/proc/<pid>/cgroup`: hierarchy controllers (empty for v2) and path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Membership {
+    pub controllers: String,
+    pub path: String,
+}
+
+/// Parses `/proc/<pid>/cgroup`.
+pub fn parse_memberships(text: &str) -> Vec<Membership> {
+    text.lines()
+        .filter_map(|line| {
+            let mut parts = line.splitn(3, ':');
+            let _id = parts.next()?;
+            let controllers = parts.next()?.to_string();
+            let path = parts.next()?.to_string();
+            path.starts_with('/')
+                .then_some(Membership { controllers, path })
+        })
+        .collect()
+}
+
+/// A cgroup filesystem the agent sees: which hierarchy, its root within it and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CgroupMount {
+    /// Empty for cgroup2; the v1 super options (`cpu,cpuacct`, `name=systemd`) otherwise.
+    pub options: Vec<String>,
+    pub root: String,
+    pub mount_point: PathBuf,
+}
+
+/// The cgroup mounts in `/proc/self/mountinfo`.
+pub fn parse_mounts(mountinfo: &str) -> Vec<CgroupMount> {
+    mountinfo
+        .lines()
+        .filter_map(|line| {
+            let (head, tail) = line.split_once(" - ")?;
+            let mut head = head.split(' ');
+            let root = unescape(head.nth(3)?);
+            let mount_point = PathBuf::from(unescape(head.next()?));
+            let mut tail = tail.split(' ');
+            let fstype = tail.next()?;
+            let _source = tail.next()?;
+            let options = match fstype {
+                "cgroup2" => Vec::new(),
+                "cgroup" => tail
+                    .next()?
+                    .split(',')
+                    .filter(|o| !matches!(*o, "rw" | "ro") && !o.contains("release_agent"))
+                    .map(str::to_string)
+                    .collect(),
+                _ => return None,
+            };
+            Some(CgroupMount {
+                options,
+                root,
+                mount_point,
+            })
+        })
+        .collect()
+}
+
+/// mountinfo escapes space, tab, newline and backslash as octal.
+fn unescape(field: &str) -> String {
+    field
+        .replace("\\040", " ")
+        .replace("\\011", "\t")
+        .replace("\\012", "\n")
+        .replace("\\134", "\\")
+}
+
+/// The order hierarchies are tried in; v2 (empty) first.
+const PREFERENCE: [&str; 6] = ["", "pids", "freezer", "cpu", "cpuacct", "memory"];
+
+fn rank(controllers: &str) -> usize {
+    let names: Vec<&str> = controllers.split(',').collect();
+    PREFERENCE
+        .iter()
+        .position(|p| {
+            if p.is_empty() {
+                controllers.is_empty()
+            } else {
+                names.contains(p)
+            }
+        })
+        .unwrap_or(PREFERENCE.len())
+}
+
+/// The directory of the container's own cgroup, if it has one apart from the agent's.
+pub fn container_cgroup(
+    container: &[Membership],
+    agent: &[Membership],
+    mounts: &[CgroupMount],
+) -> Option<PathBuf> {
+    let mut candidates: Vec<&Membership> = container
+        .iter()
+        .filter(|m| m.path != "/")
+        .filter(|m| {
+            !agent
+                .iter()
+                .any(|a| a.controllers == m.controllers && a.path == m.path)
+        })
+        .collect();
+    candidates.sort_by_key(|m| rank(&m.controllers));
+    candidates.into_iter().find_map(|m| directory(m, mounts))
+}
+
+fn directory(membership: &Membership, mounts: &[CgroupMount]) -> Option<PathBuf> {
+    let wanted: Vec<&str> = if membership.controllers.is_empty() {
+        Vec::new()
+    } else {
+        membership.controllers.split(',').collect()
+    };
+    let mount = mounts.iter().find(|m| {
+        if wanted.is_empty() {
+            m.options.is_empty()
+        } else {
+            !m.options.is_empty() && wanted.iter().all(|w| m.options.iter().any(|o| o == w))
+        }
+    })?;
+    let root = mount.root.trim_end_matches('/');
+    let relative = membership.path.strip_prefix(root)?;
+    if !relative.is_empty() && !relative.starts_with('/') {
+        return None;
+    }
+    let dir = mount.mount_point.join(relative.trim_start_matches('/'));
+    dir.join("cgroup.procs").exists().then_some(dir)
+}
+
+/// Every process in the cgroup at `dir` and its descendants.
+pub fn processes(dir: &Path, into: &mut Vec<i32>) {
+    if let Ok(text) = std::fs::read_to_string(dir.join("cgroup.procs")) {
+        into.extend(text.lines().filter_map(|l| l.trim().parse::<i32>().ok()));
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(|e| e.ok()) {
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            processes(&entry.path(), into);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

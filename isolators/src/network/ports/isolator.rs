@@ -1,0 +1,193 @@
+//! The `network/ports` isolator: one thread scans every container each watch interval.
+
+use super::{unallocated, violation_message, PortScanner, PortsFlags};
+use crate::periodic::Periodic;
+use crate::IsolatorError;
+use modkit_ffi::resources::{Ranges, Resource, Resources};
+use modkit_ffi::sdk::{Create, Host, Isolator, LimitationSink, ModuleError, Parameters, Result};
+use modkit_ffi::types::{
+    ContainerConfig, ContainerId, ContainerLaunchInfo, ContainerLimitation, ContainerState, Reason,
+};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+const NAME: &str = "network/ports";
+
+#[derive(Default)]
+struct Watched {
+    /// The container's init, once isolated.
+    pid: Option<i32>,
+    /// The `ports` resource; `None` after a recovery until the next update (the checkpoint
+    /// does not say what the container was given, and guessing would kill it).
+    allocated: Option<Ranges>,
+    sink: Option<LimitationSink>,
+    raised: bool,
+}
+
+#[derive(Default)]
+struct Container(Mutex<Watched>);
+
+impl Container {
+    fn lock(&self) -> MutexGuard<'_, Watched> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn allocated(resources: &Resources) -> Ranges {
+    resources.ranges("ports").unwrap_or_default()
+}
+
+/// One pass over the due containers.
+fn check(scanner: &PortScanner, flags: &PortsFlags, batch: &[(String, Arc<Container>)]) {
+    let mut scan = scanner.scan();
+    for (container_id, container) in batch {
+        let (pid, allocated) = {
+            let watched = container.lock();
+            match (watched.pid, watched.allocated.clone()) {
+                (Some(pid), Some(allocated)) => (pid, allocated),
+                _ => continue,
+            }
+        };
+        let bad = unallocated(&scan.listening(pid), &allocated, flags.checked.as_ref());
+        if bad.is_empty() {
+            continue;
+        }
+        let message = violation_message(&bad);
+        tracing::warn!(container = %container_id, "{NAME}: {message}");
+        if !flags.enforce {
+            continue;
+        }
+        let sink = {
+            let mut watched = container.lock();
+            if watched.raised {
+                continue;
+            }
+            let Some(sink) = watched.sink.clone() else {
+                continue;
+            };
+            watched.raised = true;
+            sink
+        };
+        let ports: Ranges = bad.iter().map(|p| u64::from(*p)..=u64::from(*p)).collect();
+        let resources =
+            Resources::from_resources([Resource::ranges("ports", ports)]).unwrap_or_default();
+        sink.raise(ContainerLimitation::new(
+            resources,
+            message,
+            Reason::ContainerLimitation,
+        ));
+    }
+}
+
+pub struct NetworkPortsIsolator {
+    containers: Periodic<Container>,
+}
+
+impl Create for NetworkPortsIsolator {
+    fn create(host: &Host, params: &Parameters) -> Result<Self> {
+        params.reject_unknown(&[])?;
+        let flags = PortsFlags::from_lookup(|name| host.flag(name))?;
+        Ok(NetworkPortsIsolator::new(flags, PortScanner::default()))
+    }
+}
+
+impl NetworkPortsIsolator {
+    /// With any scanner (tests use a fake /proc).
+    pub fn new(flags: PortsFlags, scanner: PortScanner) -> Self {
+        let interval = flags.watch_interval;
+        NetworkPortsIsolator {
+            containers: Periodic::new("modkit-ports", interval, move |batch| {
+                check(&scanner, &flags, batch)
+            }),
+        }
+    }
+
+    fn container(&self, container_id: &str) -> Result<Arc<Container>, IsolatorError> {
+        self.containers
+            .get(container_id)
+            .ok_or_else(|| IsolatorError::UnknownContainer {
+                isolator: NAME,
+                container_id: container_id.to_string(),
+            })
+    }
+
+    fn add(&self, container_id: &str, watched: Watched) -> Result<()> {
+        self.containers
+            .insert(container_id, Arc::new(Container(Mutex::new(watched))))
+            .map_err(|e| {
+                ModuleError::failed(format!(
+                    "{NAME}: container {container_id}: cannot start the ports watch thread: {e}"
+                ))
+            })
+    }
+}
+
+impl Isolator for NetworkPortsIsolator {
+    fn recover(&self, states: &[ContainerState], _orphans: &[ContainerId]) -> Result<()> {
+        for state in states {
+            let id = state.container_id.to_string();
+            if self.containers.contains(&id) {
+                continue;
+            }
+            let pid = i32::try_from(state.pid).ok().filter(|p| *p > 0);
+            self.add(
+                &id,
+                Watched {
+                    pid,
+                    ..Watched::default()
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    fn prepare(
+        &self,
+        container_id: &str,
+        config: &ContainerConfig,
+    ) -> Result<Option<ContainerLaunchInfo>> {
+        if self.containers.contains(container_id) {
+            return Err(IsolatorError::AlreadyPrepared {
+                isolator: NAME,
+                container_id: container_id.to_string(),
+            }
+            .into());
+        }
+        self.add(
+            container_id,
+            Watched {
+                allocated: Some(allocated(&config.resources)),
+                ..Watched::default()
+            },
+        )?;
+        Ok(None)
+    }
+
+    fn isolate(&self, container_id: &str, pid: i32) -> Result<()> {
+        self.container(container_id)?.lock().pid = Some(pid);
+        Ok(())
+    }
+
+    fn watch(&self, container_id: &str, sink: LimitationSink) -> Result<()> {
+        self.container(container_id)?.lock().sink = Some(sink);
+        Ok(())
+    }
+
+    fn update(&self, container_id: &str, resources: &Resources) -> Result<()> {
+        self.container(container_id)?.lock().allocated = Some(allocated(resources));
+        Ok(())
+    }
+
+    fn cleanup(&self, container_id: &str) -> Result<()> {
+        self.containers.remove(container_id);
+        Ok(())
+    }
+}
+
+modkit_ffi::export_module!(org_modkit_NetworkPortsIsolator: Isolator = NetworkPortsIsolator {
+    author: "modkit",
+    email: "",
+    description: "network/ports: containers may only listen on their ports resource (IPv4 and IPv6); enforced with --enforce_container_ports",
+});
+
+#[cfg(test)]
+mod tests;

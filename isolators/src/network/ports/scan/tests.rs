@@ -1,0 +1,83 @@
+use super::*;
+use crate::network::ports::fake::{self, listener6_line, listener_line, Process};
+
+#[test]
+fn container_processes_from_its_cgroup_with_their_own_namespace() {
+    let proc = tempfile::tempdir().unwrap();
+    let cgroupfs = tempfile::tempdir().unwrap();
+    let container = cgroupfs.path().join("pids/modkit/c1");
+    std::fs::create_dir_all(container.join("sub")).unwrap();
+    std::fs::write(container.join("cgroup.procs"), "100\n").unwrap();
+    std::fs::write(container.join("sub/cgroup.procs"), "101\n").unwrap();
+    fake::agent(
+        proc.path(),
+        "8:pids:/\n",
+        &format!(
+            "37 31 0:34 / {} rw - cgroup cgroup rw,pids\n",
+            cgroupfs.path().join("pids").display()
+        ),
+    );
+    // 100 and 101 share a namespace whose table also lists a socket of someone else (777).
+    let tcp = format!("{}{}", listener_line(8080, 555), listener_line(9999, 777));
+    let tcp6 = listener6_line(8443, 556);
+    let member = |pid, cgroup, sockets| Process {
+        pid,
+        cgroup,
+        sockets,
+        netns: "net:[1]",
+        tcp: &tcp,
+        tcp6: &tcp6,
+    };
+    fake::process(proc.path(), member(100, "8:pids:/modkit/c1\n", &[555, 42]));
+    fake::process(proc.path(), member(101, "8:pids:/modkit/c1/sub\n", &[556]));
+    // Another container in another namespace, on the same socket inode number.
+    let other = listener_line(7000, 555);
+    fake::process(
+        proc.path(),
+        Process {
+            pid: 200,
+            cgroup: "8:pids:/\n",
+            sockets: &[555],
+            netns: "net:[2]",
+            tcp: &other,
+            tcp6: "",
+        },
+    );
+    let scanner = PortScanner::at(proc.path());
+    let mut scan = scanner.scan();
+    let mut members = scan.processes(100);
+    members.sort_unstable();
+    assert_eq!(members, [100, 101]);
+    assert_eq!(scan.listening(100), BTreeSet::from([8080, 8443]));
+    // 200 has no cgroup of its own: its process tree (no stat files here, so just itself).
+    assert_eq!(scan.listening(200), BTreeSet::from([7000]));
+    assert!(scan.listening(300).is_empty(), "gone");
+}
+
+#[test]
+fn own_real_listeners_ipv4_and_ipv6() {
+    let v4 = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let v6 = match std::net::TcpListener::bind("[::1]:0") {
+        Ok(l) => Some(l),
+        Err(e) => {
+            eprintln!("no IPv6 loopback ({e}): checking IPv4 only");
+            None
+        }
+    };
+    let scanner = PortScanner::default();
+    let ports = scanner.scan().listening(std::process::id() as i32);
+    assert!(
+        ports.contains(&v4.local_addr().unwrap().port()),
+        "{ports:?}"
+    );
+    if let Some(v6) = v6 {
+        assert!(
+            ports.contains(&v6.local_addr().unwrap().port()),
+            "{ports:?}"
+        );
+    }
+    // A connected (not listening) socket is not reported.
+    let client = std::net::TcpStream::connect(v4.local_addr().unwrap()).unwrap();
+    let ports_now = scanner.scan().listening(std::process::id() as i32);
+    assert!(!ports_now.contains(&client.local_addr().unwrap().port()));
+}
