@@ -6,5 +6,6 @@ pub mod cli;
 pub mod flags;
 pub mod hooks;
 pub mod modules;
+pub mod recordio;
 pub mod scenario;
 pub mod simulate;
