@@ -344,13 +344,14 @@ fn a_panic_in_a_rust_module_is_an_error_and_the_host_lives() {
 #[test]
 fn builtin_and_cdylib_builds_of_a_module_give_the_same_answer() {
     let lib = cdylib("modkit_hooks");
-    // Loading it beside the built-in of the same name is a duplicate naming both origins.
-    let err = manager(&spec(&lib, &[("org_modkit_StaticLabels", &[])]))
+    // A module named like a built-in is a duplicate naming both origins.
+    let impostor = cdylib("modkit_test_panicky");
+    let err = manager(&spec(&impostor, &[("task_environment", &[])]))
         .err()
         .unwrap()
         .to_string();
     assert!(
-        err.contains("built-in") && err.contains(lib.to_str().unwrap()),
+        err.contains("built-in") && err.contains(impostor.to_str().unwrap()),
         "{err}"
     );
 

@@ -6,10 +6,10 @@ mod common;
 
 use common::{c_module, cdylib};
 use modkit::hooks::{HookChain, HookError, HookErrorPolicy};
-use modkit::modules::spec::{read_modules_flag, LibraryLocation};
-use modkit::modules::{Libraries, ModuleManager, Registry};
-use modkit_ffi::host::{ForeignFactory, HostServices};
-use modkit_ffi::sdk::{AgentInput, ExecutorInput, Parameters, RunTaskLabelInput, TaskLabelInput};
+use modkit::modules::spec::read_modules_flag;
+use modkit::modules::ModuleManager;
+use modkit_ffi::host::HostServices;
+use modkit_ffi::sdk::{AgentInput, ExecutorInput, RunTaskLabelInput, TaskLabelInput};
 use modkit_ffi::types::{CommandInfo, ExecutorId, ExecutorInfo, Labels, TaskId, TaskInfo};
 use serde_json::json;
 use std::path::Path;
@@ -43,35 +43,6 @@ fn manager(modules: &[Declared<'_>]) -> ModuleManager {
     m
 }
 
-/// A registry without built-ins holding modules of the hooks cdylib: `org_modkit_StaticLabels`
-/// cannot be loaded beside its built-in of the same name.
-fn cdylib_registry(modules: &[(&str, &[(&str, &str)])]) -> Registry {
-    let lib = cdylib("modkit_hooks");
-    let mut registry = Registry::new(services());
-    let mut libs = Libraries::new();
-    let library = libs
-        .open(&LibraryLocation::Path(lib.clone()))
-        .expect("open the hooks cdylib");
-    for (name, params) in modules {
-        // SAFETY: the address of an exported descriptor of a library that is never unloaded.
-        let symbol =
-            unsafe { library.get::<*const modkit_ffi::bindings::modkit_module>(name.as_bytes()) }
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
-        // SAFETY: as above.
-        let factory = unsafe { ForeignFactory::new(name, &lib.display().to_string(), *symbol) };
-        let params = Parameters::new(
-            params
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        );
-        registry
-            .register(Box::new(factory), params)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
-    }
-    registry
-}
-
 fn task(id: &str, labels: &[(&str, &str)], env: &[(&str, &str)]) -> TaskInfo {
     let mut command = CommandInfo::shell("true");
     command.environment = (!env.is_empty()).then(|| env.iter().copied().collect());
@@ -100,20 +71,26 @@ fn pairs(labels: &Labels) -> Vec<(String, String)> {
 
 #[test]
 fn static_labels_then_env_to_labels_each_see_the_previous_result() {
-    let registry = cdylib_registry(&[
+    let lib = cdylib("modkit_hooks");
+    // The cdylib's org_modkit_StaticLabels loads beside the built-ins (whose one is
+    // `static_labels`), with parameters.
+    let m = manager(&[
         (
+            &lib,
             "org_modkit_StaticLabels",
             &[("team", "storage"), ("env", "prod")],
         ),
         (
+            &lib,
             "org_modkit_EnvToLabels",
             &[("variables", "team,COST_CENTRE")],
         ),
     ]);
+    let registry = m.registry();
     let input = run_task(task("t1", &[("app", "x")], &[("team", "web")]));
 
     let chain = HookChain::from_flag(
-        &registry,
+        registry,
         "org_modkit_StaticLabels,org_modkit_EnvToLabels",
         Warn,
     )
@@ -137,7 +114,7 @@ fn static_labels_then_env_to_labels_each_see_the_previous_result() {
     );
 
     let reversed = HookChain::from_flag(
-        &registry,
+        registry,
         "org_modkit_EnvToLabels,org_modkit_StaticLabels",
         Warn,
     )

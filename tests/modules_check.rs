@@ -679,8 +679,8 @@ fn modules_list_lists_the_builtin_modules() {
     );
     let labels = rows
         .iter()
-        .find(|r| r.get(1).map(String::as_str) == Some("org_modkit_StaticLabels"))
-        .unwrap_or_else(|| panic!("org_modkit_StaticLabels not listed:\n{stdout}"));
+        .find(|r| r.get(1).map(String::as_str) == Some("static_labels"))
+        .unwrap_or_else(|| panic!("static_labels not listed:\n{stdout}"));
     assert_eq!(labels[0], "hook");
     assert_eq!(labels[2], "built-in");
 }
@@ -699,5 +699,5 @@ fn modules_list_adds_the_modules_of_a_spec() {
         .unwrap_or_else(|| panic!("the spec's sorter is not listed:\n{stdout}"));
     assert_eq!(row[0], "sorter");
     assert_eq!(row[2], sorter.display().to_string());
-    assert!(stdout.contains("org_modkit_StaticLabels"), "{stdout}");
+    assert!(stdout.contains("static_labels"), "{stdout}");
 }

@@ -1,10 +1,10 @@
 //! modkit-hooks: built-in hook modules. Each is also exported from this crate's cdylib, so the
 //! same code can be loaded with `--modules` and tested through the C ABI.
 //!
-//! The built-ins added after `org_modkit_StaticLabels` are registered under short flag names
-//! (as isolators and sorters are: `cgroups/mem` is `org_modkit_CgroupsMemIsolator`), so that
-//! their `org_modkit_*` symbols can be loaded from the cdylib with `--modules` and parameters
-//! beside them: a built-in is created with no parameters.
+//! The built-ins are registered under short flag names (as isolators and sorters are:
+//! `cgroups/mem` is `org_modkit_CgroupsMemIsolator`), so that their `org_modkit_*` symbols can
+//! be loaded from the cdylib with `--modules` and parameters beside them: a built-in is
+//! created with no parameters.
 
 mod env_to_labels;
 mod names;
@@ -19,12 +19,12 @@ pub use require_labels::RequireLabels;
 pub use static_labels::StaticLabels;
 pub use task_environment::TaskEnvironment;
 
-use modkit_ffi::sdk::{native, native_named, ModuleFactory};
+use modkit_ffi::sdk::{native_named, ModuleFactory};
 
 /// The built-in hooks, for the host's registry.
 pub fn builtins() -> Vec<Box<dyn ModuleFactory>> {
     vec![
-        native::<StaticLabels>(),
+        native_named::<StaticLabels>("static_labels"),
         native_named::<EnvToLabels>("env_to_labels"),
         native_named::<RequireLabels>("require_labels"),
         native_named::<TaskEnvironment>("task_environment"),
@@ -49,7 +49,7 @@ mod tests {
         assert_eq!(
             names,
             [
-                "org_modkit_StaticLabels",
+                "static_labels",
                 "env_to_labels",
                 "require_labels",
                 "task_environment"

@@ -26,3 +26,20 @@ modkit_ffi::export_module!(test_PanickyHook: Hook = PanickyHook {
     email: "",
     description: "Panics on purpose",
 });
+
+/// Named like the built-in `task_environment`, so tests can check the duplicate-name error.
+pub struct Impostor;
+
+impl Create for Impostor {
+    fn create(_host: &Host, _params: &Parameters) -> Result<Self> {
+        Ok(Impostor)
+    }
+}
+
+impl Hook for Impostor {}
+
+modkit_ffi::export_module!(task_environment: Hook = Impostor {
+    author: "modkit tests",
+    email: "",
+    description: "Named like the built-in task_environment hook",
+});
