@@ -95,7 +95,8 @@ pub struct IsolationArgs {
     /// NVML indices of the GPUs gpu/devices hands out, e.g. '0,1' (default: all NVML finds).
     #[arg(long = "nvidia_gpu_devices", env = "MODKIT_NVIDIA_GPU_DEVICES")]
     pub nvidia_gpu_devices: Option<String>,
-    /// Vendor device provider modules, 'symbol@/path/lib.so' (comma-separated).
+    /// Vendor device providers, comma-separated: 'symbol@/path/lib.so', or the name of a
+    /// device provider module loaded with --modules.
     #[arg(long = "device_providers", env = "MODKIT_DEVICE_PROVIDERS")]
     pub device_providers: Option<String>,
     /// Capabilities of tasks (linux/capabilities), e.g. 'CHOWN,NET_BIND_SERVICE' or 'none'.
@@ -160,13 +161,18 @@ impl IsolationArgs {
             ("allowed_devices", &self.allowed_devices),
             ("devices", &self.devices),
             ("nvidia_gpu_devices", &self.nvidia_gpu_devices),
-            ("device_providers", &self.device_providers),
             ("effective_capabilities", &self.effective_capabilities),
             ("bounding_capabilities", &self.bounding_capabilities),
         ] {
             if let Some(value) = value {
                 flags.insert(name.into(), value.clone());
             }
+        }
+        if let Some(providers) = &self.device_providers {
+            flags.insert(
+                "device_providers".into(),
+                super::device_providers::with_libraries(providers, &self.spec),
+            );
         }
         if let Some(resources) = &self.agent_resources {
             flags.insert("resources".into(), resources.clone());
@@ -262,6 +268,10 @@ pub struct AgentFlags {
     pub ip: String,
     #[arg(long = "port", env = "MODKIT_PORT", default_value_t = 5051)]
     pub port: u16,
+    /// The master to register with (`HOST:PORT` or `http://HOST:PORT`); it then sends the
+    /// tasks this agent runs. Without it the agent only answers its operator API.
+    #[arg(long = "master", env = "MODKIT_MASTER")]
+    pub master: Option<String>,
     /// What to do with the containers a previous agent left.
     #[arg(
         long = "recover",

@@ -23,6 +23,14 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .route("/metrics/snapshot", get(metrics_snapshot))
         .route("/metrics", get(metrics_prometheus))
         .route("/health", get(|| async { "OK" }))
+        .route(
+            crate::master::wire::RUN_TASK_PATH,
+            post(super::link::run_task),
+        )
+        .route(
+            crate::master::wire::KILL_TASK_PATH,
+            post(super::link::kill_task),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(agent)
 }

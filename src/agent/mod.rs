@@ -2,10 +2,12 @@
 //! operator API on loopback, and survives restarts through its checkpoints.
 
 mod api;
+mod device_providers;
 mod error;
 mod flags;
 mod hooks;
 mod http;
+mod link;
 mod resources;
 mod setup;
 mod state;
@@ -22,9 +24,77 @@ use modkit_ffi::types::AgentInfo;
 use state::Agent;
 use std::sync::Arc;
 
+/// An agent serving in the background (for `modkit local` and tests); stops when stopped or
+/// dropped. Containers keep running; the next agent recovers them.
+pub struct RunningAgent {
+    addr: std::net::SocketAddr,
+    runtime: Option<tokio::runtime::Runtime>,
+    agent: Arc<Agent>,
+}
+
+impl RunningAgent {
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
+    }
+
+    /// `http://ip:port`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn stop(mut self) {
+        self.shutdown_now();
+    }
+
+    fn shutdown_now(&mut self) {
+        if let Some(link) = self.agent.link.get() {
+            link.stop();
+        }
+        if let Some(rt) = self.runtime.take() {
+            // Waits in flight (WAIT_CONTAINER) would hold a graceful shutdown forever.
+            rt.shutdown_background();
+        }
+    }
+}
+
+impl Drop for RunningAgent {
+    fn drop(&mut self) {
+        self.shutdown_now();
+    }
+}
+
 /// Starts the agent and serves until SIGINT or SIGTERM. Containers keep running when the
 /// agent stops; the next agent recovers them.
-pub fn run(mut flags: AgentFlags) -> Result<(), AgentError> {
+pub fn run(flags: AgentFlags) -> Result<(), AgentError> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let agent = start(flags)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AgentError::Runtime(e.to_string()))?;
+    rt.block_on(async {
+        // Handlers first: a signal right after the line below must stop us cleanly.
+        let term = signal(SignalKind::terminate());
+        let int = signal(SignalKind::interrupt());
+        // Tests and scripts wait for this line.
+        eprintln!("modkit agent listening on {}", agent.addr());
+        match (term, int) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+            }
+            _ => std::future::pending::<()>().await,
+        }
+    });
+    agent.stop();
+    Ok(())
+}
+
+/// Builds the containerizer, recovers, binds `--ip:--port` (0: a free port, which the agent
+/// then advertises) and serves in the background; with `--master` it registers there.
+pub fn start(mut flags: AgentFlags) -> Result<RunningAgent, AgentError> {
     // network/ports with --check_agent_port_range_only reads the agent's ports.
     flags.isolation.agent_resources = flags.resources.clone();
     let runtime = setup::runtime("agent", &flags.isolation, &flags.work_dir)?;
@@ -68,57 +138,60 @@ pub fn run(mut flags: AgentFlags) -> Result<(), AgentError> {
         "recovered"
     );
 
+    let address = format!("{}:{}", flags.ip, flags.port);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AgentError::Runtime(e.to_string()))?;
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind(&address))
+        .map_err(|source| AgentError::Listen {
+            address: address.clone(),
+            source,
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| AgentError::Listen { address, source })?;
     let hostname = hostname();
     let info = hooks.decorate_agent(AgentInfo {
         hostname,
-        port: Some(i32::from(flags.port)),
+        port: Some(i32::from(addr.port())),
         resources,
         attributes,
         ..AgentInfo::default()
     })?;
     let mut host_flags = flags.isolation.host_flags(&flags.work_dir);
-    host_flags.insert("port".into(), flags.port.to_string());
+    host_flags.insert("port".into(), addr.port().to_string());
     host_flags.insert("ip".into(), flags.ip.clone());
     host_flags.insert("hooks".into(), flags.hooks.clone().unwrap_or_default());
     host_flags.insert(
         "hook_error_policy".into(),
         flags.hook_error_policy.to_string(),
     );
+    if let Some(master) = &flags.master {
+        host_flags.insert("master".into(), master.clone());
+    }
     // Containers a previous agent left get their remove-executor hook too.
     for c in containerizer.containers(false) {
         hooks.launched(&containerizer, &c.container_id, c.labels);
     }
     let agent = Arc::new(Agent::new(info, containerizer, host_flags).with_hooks(hooks));
-
-    let address = format!("{}:{}", flags.ip, flags.port);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| AgentError::Runtime(e.to_string()))?;
-    let result = rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&address)
-            .await
-            .map_err(|source| AgentError::Listen {
-                address: address.clone(),
-                source,
-            })?;
-        let bound = listener
-            .local_addr()
-            .map(|a| a.to_string())
-            .unwrap_or(address);
-        // Tests and scripts wait for this line.
-        eprintln!("modkit agent listening on {bound}");
-        tokio::select! {
-            served = axum::serve(listener, http::router(agent)) => {
-                served.map_err(|e| AgentError::Runtime(e.to_string()))
-            }
-            _ = shutdown_signal() => Ok(()),
+    let app = http::router(agent.clone());
+    rt.spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!("agent: {e}");
         }
     });
-    // Waits in flight (WAIT_CONTAINER) would hold a graceful shutdown forever; containers
-    // outlive the agent anyway.
-    rt.shutdown_background();
-    result
+    if let Some(master) = &flags.master {
+        let link = link::Link::new(master, addr.to_string(), &flags.work_dir);
+        let _ = agent.link.set(link.clone());
+        link.start(&agent);
+    }
+    Ok(RunningAgent {
+        addr,
+        runtime: Some(rt),
+        agent,
+    })
 }
 
 /// `--containerizers` in order, composed: each container goes to the first that can run it.
@@ -182,7 +255,7 @@ fn external_containerizer(flags: &AgentFlags) -> Result<Arc<dyn Containerizer>, 
     Ok(Arc::new(external))
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut term), Ok(mut int)) = (
         signal(SignalKind::terminate()),

@@ -42,6 +42,9 @@ pub fn runtime(role: &str, args: &IsolationArgs, work_dir: &Path) -> Result<Runt
         reason,
     })?;
     let modules = load_modules(role, &args.spec, args.host_flags(&work_dir))?;
+    if let Some(providers) = &args.device_providers {
+        super::device_providers::check_loaded(providers, modules.registry())?;
+    }
     let mut isolators = Vec::new();
     for name in names {
         match modules.registry().create(Kind::Isolator, &name)? {

@@ -23,6 +23,8 @@ pub struct Agent {
     pub counters: Counters,
     /// `--hooks`: decorate launches and statuses (empty: nothing changes).
     pub hooks: AgentHooks,
+    /// `--master`: the link to the master, set once the agent listens.
+    pub link: std::sync::OnceLock<Arc<super::link::Link>>,
     flags: BTreeMap<String, String>,
     started: Instant,
 }
@@ -38,6 +40,7 @@ impl Agent {
             containerizer,
             counters: Counters::default(),
             hooks: AgentHooks::default(),
+            link: std::sync::OnceLock::new(),
             flags,
             started: Instant::now(),
         }

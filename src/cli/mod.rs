@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_launch;
+mod bench_master;
 mod execute;
 mod modules;
 
@@ -51,6 +52,12 @@ pub enum Command {
     /// Run an agent: containers under the isolators of --isolation, the v1 operator API on
     /// --ip:--port, checkpoints in --work_dir.
     Agent(crate::agent::AgentFlags),
+    /// Run a master: the v1 scheduler API on --ip:--port, offers from the --allocator
+    /// module, agents that register with `modkit agent --master`.
+    Master(crate::master::MasterFlags),
+    /// A master and one agent in this process (like mesos-local): prints the master's URL and
+    /// a ready-to-paste `modkit execute --master` line; serves until SIGINT or SIGTERM.
+    Local(crate::local::LocalArgs),
     /// Run one task (in-process, or on --agent) and print its state transitions, like
     /// mesos-execute; exits with the task's status.
     Execute(execute::ExecuteArgs),
@@ -76,6 +83,8 @@ pub fn main() -> i32 {
         Command::Simulate(args) => simulate::run(&args).map_err(|e| e.to_string()),
         Command::Bench(cmd) => bench::run(cmd).map_err(|e| e.to_string()),
         Command::Agent(flags) => crate::agent::run(flags).map_err(|e| e.to_string()),
+        Command::Master(flags) => crate::master::run(flags).map_err(|e| e.to_string()),
+        Command::Local(args) => crate::local::run(args).map_err(|e| e.to_string()),
         Command::Execute(args) => match execute::run(&args) {
             Ok(code) => return code,
             Err(e) => Err(e.to_string()),
