@@ -539,7 +539,8 @@ typedef struct modkit_hook_vtable {
 /* ---------------------------------------------------------------------------------------------- */
 /* Device provider (MODKIT_KIND_DEVICE_PROVIDER): reports a vendor's devices (GPUs, FPGAs, NICs)   */
 /* to the agent, which advertises them as resources and hands them to containers (gpu/devices).   */
-/* Named by the agent's --device_providers=<symbol>@<library path>, beside the built-in `static`   */
+/* Named by the agent's --device_providers=<symbol>@<library path>, or loaded with --modules       */
+/* (kind device_provider) and named there by its module name alone; beside the built-in `static`   */
 /* (--devices) and `nvidia` (NVML) providers. `create` gets no parameters.                         */
 /* ---------------------------------------------------------------------------------------------- */
 

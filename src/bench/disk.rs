@@ -3,7 +3,7 @@
 
 use super::{time, Figure};
 use clap::Args;
-use modkit_isolators::disk::{disk_usage, WalkError};
+use modkit_isolators::disk::{disk_usage, WalkError, Walker};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -41,8 +41,10 @@ pub enum DiskBenchError {
 pub struct DiskReport {
     pub files: usize,
     pub build: Duration,
-    /// Median of the runs.
+    /// Median of the runs (the walker as the isolator runs it, on up to 4 threads).
     pub walk: Duration,
+    /// Median of the same walk on one thread.
+    pub walk_one_thread: Duration,
     pub du: Duration,
     pub walk_kib: u64,
     pub du_kib: u64,
@@ -131,11 +133,15 @@ pub fn run_disk_benchmark(args: &DiskBenchArgs) -> Result<DiskReport, DiskBenchE
     // Warm the dentry and inode caches for both.
     let walk_kib = disk_usage(&tree.0)?.bytes.div_ceil(1024);
     let du_kib = du_s(&tree.0)?;
-    let (mut walks, mut dus) = (Vec::new(), Vec::new());
+    let one_thread = Walker::default().with_threads(1);
+    let (mut walks, mut ones, mut dus) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..args.runs.max(1) {
         let (walked, t) = time(|| disk_usage(&tree.0));
         walked?;
         walks.push(t);
+        let (walked, t) = time(|| one_thread.measure(&tree.0));
+        walked?;
+        ones.push(t);
         let (counted, t) = time(|| du_s(&tree.0));
         counted?;
         dus.push(t);
@@ -144,6 +150,7 @@ pub fn run_disk_benchmark(args: &DiskBenchArgs) -> Result<DiskReport, DiskBenchE
         files: args.files,
         build: build_time,
         walk: median(walks),
+        walk_one_thread: median(ones),
         du: median(dus),
         walk_kib,
         du_kib,

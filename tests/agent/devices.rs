@@ -327,6 +327,59 @@ fn a_vendor_provider_module_in_c_hands_out_its_devices() {
     guard.assert_clean(&sandbox);
 }
 
+/// The same C provider loaded with `--modules` (a registry module of kind device_provider)
+/// and selected by its name alone; names that are not device providers are refused.
+#[test]
+fn a_provider_module_from_modules_is_selected_by_name() {
+    require!("freezer", "devices");
+    let sandbox = Sandbox::new();
+    let guard = DevicesGuard::new(&sandbox);
+    let library = crate::common::c_module("examples/modules/c/fake_fpga_provider.c");
+    let spec = format!(
+        r#"--modules={{"libraries":[{{"file":"{}","modules":[{{"name":"org_example_FakeFpgaProvider"}}]}}]}}"#,
+        library.display()
+    );
+    let flag = "--device_providers=org_example_FakeFpgaProvider";
+    let agent = Agent::start(&sandbox, "gpu/devices", &[&spec, flag]);
+    let (code, body) = agent.call(&json!({"type": "GET_AGENT"}));
+    assert_eq!(code, 200, "{body}");
+    assert!(
+        body.contains(r#"{"name":"fpgas","role":"*","scalar":{"value":2}"#),
+        "{body}"
+    );
+    let (code, body) = agent.launch(
+        "f",
+        "echo F=$MODKIT_DEVICES_FPGAS",
+        "cpus:0.1;mem:32;fpgas:1",
+    );
+    assert_eq!(code, 200, "{body}");
+    agent.wait("f");
+    assert_eq!(sandbox_file(&sandbox, "f", "stdout").trim(), "F=0");
+    drop(agent);
+    // Not loaded: the error names the flag, the module and what is known.
+    let e = Agent::try_start(
+        &sandbox,
+        "gpu/devices",
+        &[&spec, "--device_providers=org_example_Missing"],
+    )
+    .err()
+    .expect("an unknown provider is refused");
+    assert!(e.contains("--device_providers"), "{e}");
+    assert!(e.contains("org_example_Missing"), "{e}");
+    assert!(e.contains("org_example_FakeFpgaProvider"), "{e}");
+    // A module of another kind.
+    let e = Agent::try_start(
+        &sandbox,
+        "gpu/devices",
+        &[&spec, "--device_providers=gpu/devices"],
+    )
+    .err()
+    .expect("an isolator is not a device provider");
+    assert!(e.contains("gpu/devices"), "{e}");
+    assert!(e.contains("device_provider"), "{e}");
+    guard.assert_clean(&sandbox);
+}
+
 #[test]
 fn a_capability_less_task_cannot_chown_or_bind_port_80() {
     require!("freezer");

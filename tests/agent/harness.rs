@@ -8,7 +8,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-pub const CONTROLLERS: [&str; 5] = ["freezer", "cpu", "cpuacct", "memory", "pids"];
+/// Hierarchies whose leftovers fail a test (devices: cgroups/devices and gpu/devices).
+pub const CONTROLLERS: [&str; 6] = ["freezer", "cpu", "cpuacct", "memory", "pids", "devices"];
 
 /// Why real-kernel tests cannot run here, if they cannot.
 pub fn skip_reason(controllers: &[&str]) -> Option<String> {

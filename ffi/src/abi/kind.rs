@@ -11,6 +11,7 @@ pub enum Kind {
     Allocator,
     Hook,
     Anonymous,
+    DeviceProvider,
 }
 
 /// Raised for a `kind` value this host does not know.
@@ -26,12 +27,13 @@ pub struct KindVersions {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Isolator,
         Kind::Sorter,
         Kind::Allocator,
         Kind::Hook,
         Kind::Anonymous,
+        Kind::DeviceProvider,
     ];
 
     pub fn from_raw(raw: u32) -> Result<Kind, UnknownKind> {
@@ -48,6 +50,7 @@ impl Kind {
             Kind::Allocator => b::MODKIT_KIND_ALLOCATOR,
             Kind::Hook => b::MODKIT_KIND_HOOK,
             Kind::Anonymous => b::MODKIT_KIND_ANONYMOUS,
+            Kind::DeviceProvider => b::MODKIT_KIND_DEVICE_PROVIDER,
         }) as u32
     }
 
@@ -58,6 +61,10 @@ impl Kind {
             Kind::Allocator => (b::MODKIT_ALLOCATOR_MIN_VERSION, b::MODKIT_ALLOCATOR_VERSION),
             Kind::Hook => (b::MODKIT_HOOK_MIN_VERSION, b::MODKIT_HOOK_VERSION),
             Kind::Anonymous => (b::MODKIT_ANONYMOUS_MIN_VERSION, b::MODKIT_ANONYMOUS_VERSION),
+            Kind::DeviceProvider => (
+                b::MODKIT_DEVICE_PROVIDER_MIN_VERSION,
+                b::MODKIT_DEVICE_PROVIDER_VERSION,
+            ),
         };
         KindVersions {
             min: min as u32,
@@ -73,6 +80,7 @@ impl Kind {
             Kind::Allocator => "allocator",
             Kind::Hook => "hook",
             Kind::Anonymous => "anonymous",
+            Kind::DeviceProvider => "device_provider",
         }
     }
 }

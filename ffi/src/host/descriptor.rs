@@ -2,7 +2,9 @@
 //! compatibility rule (same major, module minor ≤ host minor).
 
 use crate::abi::{read_sized, Kind, ABI_MAJOR, ABI_MINOR};
-use crate::bindings::{modkit_allocator_vtable, modkit_module, modkit_sorter_vtable};
+use crate::bindings::{
+    modkit_allocator_vtable, modkit_device_provider_vtable, modkit_module, modkit_sorter_vtable,
+};
 use crate::sdk::ModuleInfo;
 use std::ffi::{c_char, c_void, CStr};
 use std::mem::{offset_of, size_of};
@@ -25,7 +27,7 @@ pub enum DescriptorError {
         host_minor: u16,
     },
     #[error(
-        "unknown module kind {0} (known: isolator=1, sorter=2, allocator=3, hook=4, anonymous=5)"
+        "unknown module kind {0} (known: isolator=1, sorter=2, allocator=3, hook=4, anonymous=5, device_provider=6)"
     )]
     UnknownKind(u32),
     #[error("{kind} kind version {version} is too old: this host accepts {min} to {max}")]
@@ -87,6 +89,7 @@ fn vtable_min_size(kind: Kind) -> usize {
         Kind::Sorter => size_of::<modkit_sorter_vtable>(),
         Kind::Allocator => offset_of!(modkit_allocator_vtable, metrics),
         Kind::Anonymous => 0,
+        Kind::DeviceProvider => size_of::<modkit_device_provider_vtable>(),
     }
 }
 
@@ -139,6 +142,7 @@ unsafe fn first_missing(kind: Kind, ptr: *const c_void, size: usize) -> Option<&
             update_quota,
             allocate
         ),
+        Kind::DeviceProvider => missing!(modkit_device_provider_vtable, devices),
         Kind::Isolator | Kind::Hook | Kind::Anonymous => None,
     }
 }

@@ -1,6 +1,7 @@
-//! The host side of a device provider module (`MODKIT_KIND_DEVICE_PROVIDER`). Providers are
-//! named by the agent's `--device_providers`, not by `--modules`, so their descriptor is checked
-//! here rather than by the registry; the checks are the registry's, in the same order.
+//! The host side of a device provider module (`MODKIT_KIND_DEVICE_PROVIDER`) as the devices
+//! isolators open it from `--device_providers=symbol@library`. A provider named there without
+//! a library was loaded with `--modules` and checked by the registry first; this opens it again
+//! (the loader shares the library) and repeats the registry's checks, in the same order.
 
 use crate::abi::{read_sized, status, Collector, ABI_MAJOR, ABI_MINOR};
 use crate::bindings::{self as b, modkit_device_provider_vtable, modkit_module};

@@ -1,7 +1,8 @@
 //! How hosts create modules: one factory trait for built-in and loaded modules alike.
 
 use super::{
-    Allocator, Anonymous, ExportedModule, Hook, Host, Isolator, ModuleError, Parameters, Sorter,
+    Allocator, Anonymous, DeviceProvider, ExportedModule, Hook, Host, Isolator, ModuleError,
+    Parameters, Sorter,
 };
 use crate::abi::Kind;
 use crate::host::DescriptorError;
@@ -36,6 +37,7 @@ pub enum Instance {
     Allocator(Box<dyn Allocator>),
     Hook(Box<dyn Hook>),
     Anonymous(Box<dyn Anonymous>),
+    DeviceProvider(Box<dyn DeviceProvider>),
 }
 
 impl Instance {
@@ -46,6 +48,7 @@ impl Instance {
             Instance::Allocator(_) => Kind::Allocator,
             Instance::Hook(_) => Kind::Hook,
             Instance::Anonymous(_) => Kind::Anonymous,
+            Instance::DeviceProvider(_) => Kind::DeviceProvider,
         }
     }
 }

@@ -22,6 +22,7 @@ pub use host::{Host, LogLevel};
 pub use kinds::{
     allocator::{Allocator, Offer},
     anonymous::Anonymous,
+    device_provider::DeviceProvider,
     hook::*,
     isolator::{Isolator, LimitationSink},
     sorter::Sorter,

@@ -13,7 +13,8 @@ pub struct DeviceFlags {
     pub devices: Option<String>,
     /// `--nvidia_gpu_devices`: the NVML indices to use (all when unset).
     pub nvidia_gpu_devices: Option<Vec<u32>>,
-    /// `--device_providers`: vendor modules as `symbol@/path/lib.so`.
+    /// `--device_providers`: vendor modules as `symbol@/path/lib.so` (or `symbol@libx.so` on
+    /// the loader's search path, as the agent writes a module of `--modules` named alone).
     pub providers: Vec<(String, String)>,
     /// The NVML library (`libnvidia-ml.so.1`); tests point it elsewhere.
     pub nvml_library: PathBuf,
@@ -59,7 +60,11 @@ impl DeviceFlags {
         if let Some(value) = lookup("device_providers").filter(|v| !v.trim().is_empty()) {
             for part in value.split(',').map(str::trim) {
                 match part.split_once('@') {
-                    Some((symbol, library)) if !symbol.is_empty() && library.starts_with('/') => {
+                    Some((symbol, library))
+                        if !symbol.is_empty()
+                            && (library.starts_with('/')
+                                || (!library.is_empty() && !library.contains('/'))) =>
+                    {
                         flags
                             .providers
                             .push((symbol.to_string(), library.to_string()))
@@ -68,7 +73,9 @@ impl DeviceFlags {
                         return Err(DeviceError::flag(
                             "device_providers",
                             &value,
-                            format!("{part:?} is not symbol@/absolute/path/lib.so"),
+                            format!(
+                                "{part:?} is not symbol@/absolute/path/lib.so (nor a device provider module of --modules)"
+                            ),
                         ))
                     }
                 }
@@ -111,6 +118,12 @@ mod tests {
         );
         assert!(!flags.auto_nvidia());
         assert!(parse(&[]).unwrap().auto_nvidia());
+        // A library on the loader's search path, as the agent writes a module of --modules.
+        let flags = parse(&[("device_providers", "org_x_Nic@libnic.so")]).unwrap();
+        assert_eq!(
+            flags.providers,
+            [("org_x_Nic".to_string(), "libnic.so".to_string())]
+        );
         assert!(!parse(&[("devices", "gpus:0=/dev/null")])
             .unwrap()
             .auto_nvidia());
@@ -121,7 +134,9 @@ mod tests {
         for (pair, message) in [
             (("nvidia_gpu_devices", "0,x"), "flag --nvidia_gpu_devices=\"0,x\": \"x\" is not a GPU index (expected e.g. 0,1)"),
             (("nvidia_gpu_devices", "0,0"), "flag --nvidia_gpu_devices=\"0,0\": GPU 0 is listed twice"),
-            (("device_providers", "libx.so"), "flag --device_providers=\"libx.so\": \"libx.so\" is not symbol@/absolute/path/lib.so"),
+            (("device_providers", "libx.so"), "flag --device_providers=\"libx.so\": \"libx.so\" is not symbol@/absolute/path/lib.so (nor a device provider module of --modules)"),
+            (("device_providers", "a@rel/libx.so"), "flag --device_providers=\"a@rel/libx.so\": \"a@rel/libx.so\" is not symbol@/absolute/path/lib.so (nor a device provider module of --modules)"),
+            (("device_providers", "a@"), "flag --device_providers=\"a@\": \"a@\" is not symbol@/absolute/path/lib.so (nor a device provider module of --modules)"),
         ] {
             assert_eq!(parse(&[pair]).unwrap_err().to_string(), message);
         }

@@ -5,6 +5,10 @@
 //! once (by device and inode); the root directory itself counts. Entries that vanish during
 //! the walk are skipped silently (a task deleting files is normal); other unreadable entries
 //! are counted in [`DiskUsage::unreadable`].
+//!
+//! The walk runs on up to [`DEFAULT_THREADS`] threads: a directory found while the shared
+//! queue has room is queued for whichever thread is idle, otherwise walked where it was found.
+//! Hard links are remembered in one set for all threads, so each is still counted once.
 
 use std::collections::HashSet;
 use std::ffi::{CStr, CString};
@@ -12,6 +16,7 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex, MutexGuard};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WalkError {
@@ -38,6 +43,10 @@ pub struct DiskUsage {
 /// `..` instead: a deep tree must not exhaust the agent's descriptors.
 pub const DEFAULT_MAX_OPEN: usize = 64;
 
+/// Threads one walk uses at most (fewer on a machine with fewer cores): the walk is bound by
+/// `fstatat`, which scales with cores.
+pub const DEFAULT_THREADS: usize = 4;
+
 /// The allocated size of `path` and everything below it.
 pub fn disk_usage(path: &Path) -> Result<DiskUsage, WalkError> {
     Walker::default().measure(path)
@@ -47,29 +56,106 @@ pub fn disk_usage(path: &Path) -> Result<DiskUsage, WalkError> {
 #[derive(Clone, Copy, Debug)]
 pub struct Walker {
     max_open: usize,
+    threads: usize,
 }
 
 impl Default for Walker {
     fn default() -> Self {
         Walker {
             max_open: DEFAULT_MAX_OPEN,
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .min(DEFAULT_THREADS),
         }
     }
 }
 
 type Key = (u64, u64);
 
-struct Walk {
+/// Files with more than one link already counted, for all threads of a walk.
+type Linked = Mutex<HashSet<Key>>;
+
+struct Walk<'a> {
     usage: DiskUsage,
-    /// Files with more than one link already counted.
-    linked: HashSet<Key>,
+    linked: &'a Linked,
     max_open: usize,
+    /// The queue of a walk on several threads.
+    queue: Option<&'a Queue>,
+}
+
+/// Directories waiting for a thread, each open (at most `max_open` of them).
+struct Queue {
+    state: Mutex<Pending>,
+    changed: Condvar,
+    max_open: usize,
+}
+
+struct Pending {
+    dirs: Vec<(OwnedFd, Key)>,
+    /// Threads walking a directory (which may queue more).
+    busy: usize,
+}
+
+impl Queue {
+    fn lock(&self) -> MutexGuard<'_, Pending> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queues `dir` if there is room; gives it back otherwise.
+    fn offer(&self, dir: OwnedFd, key: Key) -> Option<OwnedFd> {
+        let mut pending = self.lock();
+        if pending.dirs.len() >= self.max_open {
+            return Some(dir);
+        }
+        pending.dirs.push((dir, key));
+        drop(pending);
+        self.changed.notify_one();
+        None
+    }
+
+    /// The next directory, waiting while other threads may still queue one; none when all
+    /// is walked.
+    fn take(&self) -> Option<(OwnedFd, Key)> {
+        let mut pending = self.lock();
+        loop {
+            if let Some(next) = pending.dirs.pop() {
+                pending.busy += 1;
+                return Some(next);
+            }
+            if pending.busy == 0 {
+                return None;
+            }
+            pending = self
+                .changed
+                .wait(pending)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn done(&self) {
+        let mut pending = self.lock();
+        pending.busy -= 1;
+        if pending.busy == 0 && pending.dirs.is_empty() {
+            drop(pending);
+            self.changed.notify_all();
+        }
+    }
 }
 
 impl Walker {
     pub fn with_max_open(max_open: usize) -> Walker {
         Walker {
             max_open: max_open.max(1),
+            ..Walker::default()
+        }
+    }
+
+    /// The same walker on `threads` threads (1: all on the caller's).
+    pub fn with_threads(self, threads: usize) -> Walker {
+        Walker {
+            threads: threads.max(1),
+            ..self
         }
     }
 
@@ -81,27 +167,79 @@ impl Walker {
         let c_path = CString::new(path.as_os_str().as_bytes())
             .map_err(|_| root_error(io::Error::from(io::ErrorKind::InvalidInput)))?;
         let stat = stat_at(libc::AT_FDCWD, &c_path).map_err(root_error)?;
+        let linked = Linked::default();
         let mut walk = Walk {
             usage: DiskUsage::default(),
-            linked: HashSet::new(),
+            linked: &linked,
             max_open: self.max_open,
+            queue: None,
         };
         walk.count(&stat);
         if is_dir(&stat) {
             let dir = open_dir_at(libc::AT_FDCWD, &c_path).map_err(root_error)?;
-            walk.walk_dir(dir, key(&stat), 1);
+            if self.threads <= 1 {
+                walk.walk_dir(dir, key(&stat), 1);
+            } else {
+                let below = self.walk_parallel(dir, key(&stat), &linked);
+                walk.usage.bytes = walk.usage.bytes.saturating_add(below.bytes);
+                walk.usage.entries += below.entries;
+                walk.usage.unreadable += below.unreadable;
+            }
         }
         Ok(walk.usage)
     }
+
+    /// Walks `dir` on `threads` threads sharing one queue of directories.
+    fn walk_parallel(&self, dir: OwnedFd, key: Key, linked: &Linked) -> DiskUsage {
+        let queue = Queue {
+            state: Mutex::new(Pending {
+                dirs: vec![(dir, key)],
+                busy: 0,
+            }),
+            changed: Condvar::new(),
+            max_open: self.max_open,
+        };
+        let work = || {
+            let mut walk = Walk {
+                usage: DiskUsage::default(),
+                linked,
+                max_open: self.max_open,
+                queue: Some(&queue),
+            };
+            while let Some((dir, key)) = queue.take() {
+                walk.walk_dir(dir, key, 1);
+                queue.done();
+            }
+            walk.usage
+        };
+        std::thread::scope(|s| {
+            let helpers: Vec<_> = (1..self.threads).map(|_| s.spawn(work)).collect();
+            let mut total = work();
+            for helper in helpers {
+                // A helper that panicked lost its part: count it as unreadable.
+                let part = helper.join().unwrap_or(DiskUsage {
+                    unreadable: 1,
+                    ..DiskUsage::default()
+                });
+                total.bytes = total.bytes.saturating_add(part.bytes);
+                total.entries += part.entries;
+                total.unreadable += part.unreadable;
+            }
+            total
+        })
+    }
 }
 
-impl Walk {
+impl Walk<'_> {
     // `st_nlink` is not u64 on every architecture.
     #[allow(clippy::unnecessary_cast)]
     fn count(&mut self, stat: &libc::stat) {
         let links = stat.st_nlink as u64;
-        if links > 1 && !is_dir(stat) && !self.linked.insert(key(stat)) {
-            return;
+        if links > 1 && !is_dir(stat) {
+            let mut linked = self.linked.lock().unwrap_or_else(|e| e.into_inner());
+            if !linked.insert(key(stat)) {
+                return;
+            }
         }
         self.usage.entries += 1;
         self.usage.bytes = self
@@ -129,6 +267,17 @@ impl Walk {
                     dir = Some(parent);
                     continue;
                 }
+            };
+            // Another thread may take it.
+            let child = match self.queue {
+                Some(queue) => match queue.offer(child, child_key) {
+                    Some(child) => child,
+                    None => {
+                        dir = Some(parent);
+                        continue;
+                    }
+                },
+                None => child,
             };
             if depth < self.max_open {
                 self.walk_dir(child, child_key, depth + 1);

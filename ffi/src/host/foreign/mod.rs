@@ -2,6 +2,7 @@
 //! become a [`ModuleError`]; every output is bounded and parsed, so garbage is an error, not a crash.
 
 mod allocator;
+mod device_provider;
 mod hook;
 mod isolator;
 mod sorter;
@@ -102,7 +103,10 @@ impl ModuleFactory for ForeignFactory {
             return Err(ModuleError::failed("create returned OK but no instance"));
         }
         // Sorters and allocators are driven through `&mut self`, which serialises them already.
-        let shared_kind = matches!(d.info.kind, Kind::Isolator | Kind::Hook | Kind::Anonymous);
+        let shared_kind = matches!(
+            d.info.kind,
+            Kind::Isolator | Kind::Hook | Kind::Anonymous | Kind::DeviceProvider
+        );
         let serial = (shared_kind && !d.info.thread_safe()).then(|| Mutex::new(()));
         let handle = Handle {
             module: self.name.clone(),
@@ -132,6 +136,9 @@ impl ModuleFactory for ForeignFactory {
                     read_vtable(vtable),
                 ))),
                 Kind::Anonymous => Instance::Anonymous(Box::new(handle)),
+                Kind::DeviceProvider => Instance::DeviceProvider(Box::new(
+                    device_provider::ForeignDeviceProvider::new(handle, read_vtable(vtable)),
+                )),
             }
         })
     }

@@ -71,7 +71,9 @@ impl ExportedModule {
 pub const fn default_flags(kind: Kind) -> u64 {
     match kind {
         Kind::Sorter | Kind::Allocator => flags::MULTI_INSTANCE,
-        Kind::Isolator | Kind::Hook | Kind::Anonymous => flags::MULTI_INSTANCE | flags::THREAD_SAFE,
+        Kind::Isolator | Kind::Hook | Kind::Anonymous | Kind::DeviceProvider => {
+            flags::MULTI_INSTANCE | flags::THREAD_SAFE
+        }
     }
 }
 

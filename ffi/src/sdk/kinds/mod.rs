@@ -2,6 +2,7 @@
 
 pub mod allocator;
 pub mod anonymous;
+pub mod device_provider;
 pub mod hook;
 pub mod isolator;
 pub mod sorter;

@@ -143,3 +143,35 @@ fn vanished_means_gone_or_replaced() {
     assert!(vanished(&io::Error::from_raw_os_error(libc::ENOTDIR)));
     assert!(!vanished(&io::Error::from_raw_os_error(libc::EACCES)));
 }
+
+/// A wide tree with hard links across directories: every thread count and descriptor budget
+/// (a full queue walks in place) gives the same figures, each link counted once.
+#[test]
+fn threads_agree_with_one_thread_and_count_links_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for d in 0..30 {
+        let sub = root.join(format!("d{d}/inner"));
+        std::fs::create_dir_all(&sub).unwrap();
+        for f in 0..10 {
+            write(&sub.join(format!("f{f}")), 4 * (f % 3));
+        }
+    }
+    write(&root.join("shared"), 64);
+    for d in 0..30 {
+        std::fs::hard_link(root.join("shared"), root.join(format!("d{d}/inner/link"))).unwrap();
+    }
+    let one = Walker::default().with_threads(1).measure(root).unwrap();
+    assert_eq!(one.entries, 1 + 30 * (2 + 10) + 1);
+    assert_eq!(one.unreadable, 0);
+    for threads in [2, 3, 8] {
+        for max_open in [1, 2, 64] {
+            let walker = Walker::with_max_open(max_open).with_threads(threads);
+            assert_eq!(
+                walker.measure(root).unwrap(),
+                one,
+                "{threads} threads, {max_open} descriptors"
+            );
+        }
+    }
+}

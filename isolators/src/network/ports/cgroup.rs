@@ -3,6 +3,8 @@
 //! disk through the agent's own cgroup mounts. Works for v1, v2 and hybrid hosts, and does not
 //! need the freezer.
 
+use super::procfd::Dir;
+use std::ffi::CString;
 use std::path::{Path, PathBuf};
 
 /// One line of `/proc/<pid>/cgroup`: hierarchy controllers (empty for v2) and path.
@@ -135,15 +137,29 @@ fn directory(membership: &Membership, mounts: &[CgroupMount]) -> Option<PathBuf>
 
 /// Every process in the cgroup at `dir` and its descendants.
 pub fn processes(dir: &Path, into: &mut Vec<i32>) {
-    if let Ok(text) = std::fs::read_to_string(dir.join("cgroup.procs")) {
-        into.extend(text.lines().filter_map(|l| l.trim().parse::<i32>().ok()));
+    if let Some(dir) = Dir::list(dir) {
+        processes_in(&dir, into);
     }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.filter_map(|e| e.ok()) {
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            processes(&entry.path(), into);
+}
+
+/// Read through descriptors: one `openat` per file and directory, no path walks.
+fn processes_in(dir: &Dir, into: &mut Vec<i32>) {
+    let mut text = Vec::new();
+    if dir.read(c"cgroup.procs", &mut text) {
+        into.extend(
+            text.split(|b| *b == b'\n')
+                .filter_map(|l| std::str::from_utf8(l).ok()?.trim().parse::<i32>().ok()),
+        );
+    }
+    let mut children: Vec<CString> = Vec::new();
+    dir.entries(|name, kind| {
+        if kind == libc::DT_DIR || kind == libc::DT_UNKNOWN {
+            children.push(name.to_owned());
+        }
+    });
+    for child in children {
+        if let Some(child) = dir.list_at(&child) {
+            processes_in(&child, into);
         }
     }
 }

@@ -38,16 +38,22 @@ fn allocated(resources: &Resources) -> Ranges {
 
 /// One pass over the due containers.
 fn check(scanner: &PortScanner, flags: &PortsFlags, batch: &[(String, Arc<Container>)]) {
-    let mut scan = scanner.scan();
-    for (container_id, container) in batch {
-        let (pid, allocated) = {
+    let due: Vec<(&String, &Arc<Container>, i32, Ranges)> = batch
+        .iter()
+        .filter_map(|(container_id, container)| {
             let watched = container.lock();
-            match (watched.pid, watched.allocated.clone()) {
-                (Some(pid), Some(allocated)) => (pid, allocated),
-                _ => continue,
-            }
-        };
-        let bad = unallocated(&scan.listening(pid), &allocated, flags.checked.as_ref());
+            Some((
+                container_id,
+                container,
+                watched.pid?,
+                watched.allocated.clone()?,
+            ))
+        })
+        .collect();
+    let pids: Vec<i32> = due.iter().map(|d| d.2).collect();
+    let listening = scanner.scan().listening_all(&pids);
+    for ((container_id, container, _, allocated), ports) in due.into_iter().zip(listening) {
+        let bad = unallocated(&ports, &allocated, flags.checked.as_ref());
         if bad.is_empty() {
             continue;
         }

@@ -9,6 +9,7 @@ mod diag;
 mod fake;
 mod flags;
 mod isolator;
+mod procfd;
 mod procnet;
 mod scan;
 

@@ -2,20 +2,42 @@
 //! tree), their socket descriptors, matched against the listening sockets of each process's
 //! own network namespace. Tables are read once per namespace per pass: the agent's own through
 //! sock_diag netlink, others (containers with their own namespace) from `/proc/<pid>/net`.
+//! Descriptors are read relative to an open `/proc/<pid>` ([`procfd`]), and a batch of
+//! containers is read on every core ([`Scan::listening_all`]).
 
 use super::cgroup::{self, CgroupMount, Membership};
 use super::diag;
-use super::procnet::{parse_listening, socket_inode};
+use super::procfd::{self, Dir};
+use super::procnet::parse_listening;
 use crate::posix::Procfs;
 use std::collections::{BTreeSet, HashMap};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Processes below which a batch is read on one thread (a thread costs more than this many).
+const PER_THREAD: usize = 32;
+
+/// Remembered container cgroups before the memory is cleared (containers come and go).
+const MAX_KNOWN_CGROUPS: usize = 4096;
+
+/// The socket inodes one process holds, and the network namespace it holds them in.
+struct Held {
+    pid: i32,
+    namespace: Vec<u8>,
+    inodes: Vec<u64>,
+}
 
 /// What a scan needs to know of the host, read once.
 pub struct PortScanner {
     proc: PathBuf,
+    /// `proc` opened, so each `/proc/<pid>` is one short `openat`.
+    proc_dir: Option<Dir>,
     mounts: Vec<CgroupMount>,
     agent: Vec<Membership>,
+    /// Container init → the cgroup directory it was found in, reused while it is still there
+    /// (saves reading and matching `/proc/<pid>/cgroup` on every pass).
+    cgroups: Mutex<HashMap<i32, PathBuf>>,
     /// The agent's network namespace, whose table comes from sock_diag (real /proc only).
     own_netns: Option<Vec<u8>>,
 }
@@ -32,12 +54,14 @@ impl PortScanner {
         let read = |file: &str| std::fs::read_to_string(proc.join("self").join(file));
         PortScanner {
             proc: proc.to_path_buf(),
+            proc_dir: Dir::open(proc),
             mounts: read("mountinfo")
                 .map(|t| cgroup::parse_mounts(&t))
                 .unwrap_or_default(),
             agent: read("cgroup")
                 .map(|t| cgroup::parse_memberships(&t))
                 .unwrap_or_default(),
+            cgroups: Mutex::new(HashMap::new()),
             own_netns: (proc == Path::new("/proc"))
                 .then(|| std::fs::read_link(proc.join("self/ns/net")).ok())
                 .flatten()
@@ -54,8 +78,71 @@ impl PortScanner {
         }
     }
 
+    fn known_cgroup(&self, pid: i32) -> Option<PathBuf> {
+        let known = self.cgroups.lock().unwrap_or_else(|e| e.into_inner());
+        known.get(&pid).cloned()
+    }
+
+    fn remember_cgroup(&self, pid: i32, dir: Option<PathBuf>) {
+        let mut known = self.cgroups.lock().unwrap_or_else(|e| e.into_inner());
+        match dir {
+            Some(dir) => {
+                if known.len() >= MAX_KNOWN_CGROUPS {
+                    known.clear();
+                }
+                known.insert(pid, dir);
+            }
+            None => {
+                known.remove(&pid);
+            }
+        }
+    }
+
     fn pid_dir(&self, pid: i32) -> PathBuf {
         self.proc.join(pid.to_string())
+    }
+
+    /// What `pid` holds; none once it is gone or when it holds no socket.
+    fn held(&self, pid: i32) -> Option<Held> {
+        let proc = self.proc_dir.as_ref()?;
+        let mut inodes = Vec::new();
+        proc.socket_inodes(pid, &mut inodes);
+        if inodes.is_empty() {
+            return None;
+        }
+        let mut link = [0u8; procfd::LINK_MAX];
+        let namespace = proc.net_namespace(pid, &mut link)?.to_vec();
+        Some(Held {
+            pid,
+            namespace,
+            inodes,
+        })
+    }
+
+    /// [`PortScanner::held`] of every pid, on up to every core.
+    fn held_all(&self, pids: &[i32]) -> Vec<Held> {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(pids.len() / PER_THREAD)
+            .max(1);
+        if threads == 1 {
+            return pids.iter().filter_map(|pid| self.held(*pid)).collect();
+        }
+        let chunk = pids.len().div_ceil(threads);
+        let read =
+            |part: &[i32]| -> Vec<Held> { part.iter().filter_map(|pid| self.held(*pid)).collect() };
+        std::thread::scope(|s| {
+            let mut parts = pids.chunks(chunk);
+            let own = parts.next().unwrap_or_default();
+            let helpers: Vec<_> = parts.map(|part| s.spawn(move || read(part))).collect();
+            // The first part on this thread while the helpers read theirs.
+            let mut held = read(own);
+            for helper in helpers {
+                held.extend(helper.join().unwrap_or_default());
+            }
+            held
+        })
     }
 }
 
@@ -72,23 +159,56 @@ impl Scan<'_> {
     /// The TCP ports (IPv4 and IPv6) the container whose init is `pid` listens on; empty
     /// once it is gone.
     pub fn listening(&mut self, pid: i32) -> BTreeSet<u16> {
-        let mut ports = BTreeSet::new();
-        for member in self.processes(pid) {
-            self.add_ports(member, &mut ports);
+        self.listening_all(&[pid]).pop().unwrap_or_default()
+    }
+
+    /// [`Scan::listening`] of each container init in `pids`, in order; the descriptors of a
+    /// large batch are read on every core.
+    pub fn listening_all(&mut self, pids: &[i32]) -> Vec<BTreeSet<u16>> {
+        let mut owner = Vec::new();
+        let mut members = Vec::new();
+        for (container, pid) in pids.iter().enumerate() {
+            for member in self.processes(*pid) {
+                owner.push(container);
+                members.push(member);
+            }
         }
-        ports
+        let held = self.scanner.held_all(&members);
+        let mut by_pid: HashMap<i32, usize> = HashMap::with_capacity(owner.len());
+        for (member, container) in members.iter().zip(&owner) {
+            by_pid.entry(*member).or_insert(*container);
+        }
+        let mut listening = vec![BTreeSet::new(); pids.len()];
+        for held in held {
+            let Some(container) = by_pid.get(&held.pid) else {
+                continue;
+            };
+            let table = self.table(&held);
+            listening[*container].extend(held.inodes.iter().filter_map(|i| table.get(i)));
+        }
+        listening
     }
 
     /// The container's processes: its cgroup's, else `pid` and its descendants.
     pub fn processes(&mut self, pid: i32) -> Vec<i32> {
         let scanner = self.scanner;
+        let mut pids = Vec::new();
+        // The cgroup found last time, while `pid` is still in it (a reused pid elsewhere is not).
+        if let Some(dir) = scanner.known_cgroup(pid) {
+            cgroup::processes(&dir, &mut pids);
+            if pids.contains(&pid) {
+                return pids;
+            }
+            pids.clear();
+        }
         let memberships = std::fs::read_to_string(scanner.pid_dir(pid).join("cgroup"))
             .map(|t| cgroup::parse_memberships(&t))
             .unwrap_or_default();
-        let mut pids = Vec::new();
-        if let Some(dir) = cgroup::container_cgroup(&memberships, &scanner.agent, &scanner.mounts) {
-            cgroup::processes(&dir, &mut pids);
+        let found = cgroup::container_cgroup(&memberships, &scanner.agent, &scanner.mounts);
+        if let Some(dir) = &found {
+            cgroup::processes(dir, &mut pids);
         }
+        scanner.remember_cgroup(pid, found.filter(|_| !pids.is_empty()));
         if pids.is_empty() {
             pids = self.tree(pid);
         }
@@ -119,39 +239,23 @@ impl Scan<'_> {
         tree
     }
 
-    fn add_ports(&mut self, pid: i32, ports: &mut BTreeSet<u16>) {
-        let dir = self.scanner.pid_dir(pid);
-        let Ok(fds) = std::fs::read_dir(dir.join("fd")) else {
-            return;
-        };
-        let inodes: Vec<u64> = fds
-            .filter_map(|fd| {
-                let link = std::fs::read_link(fd.ok()?.path()).ok()?;
-                socket_inode(link.as_os_str().as_bytes())
-            })
-            .collect();
-        if inodes.is_empty() {
-            return;
-        }
-        let Ok(namespace) = std::fs::read_link(dir.join("ns/net")) else {
-            return;
-        };
-        let namespace = namespace.as_os_str().as_bytes().to_vec();
-        let own = self.scanner.own_netns.as_ref() == Some(&namespace);
-        let table = self.tables.entry(namespace).or_insert_with(|| {
+    /// The listening sockets of the namespace `held` is in, read on first need.
+    fn table(&mut self, held: &Held) -> &HashMap<u64, u16> {
+        if !self.tables.contains_key(&held.namespace) {
+            let own = self.scanner.own_netns.as_ref() == Some(&held.namespace);
             let mut table = HashMap::new();
-            if own && diag::listening(&mut table).is_ok() {
-                return table;
-            }
-            table.clear();
-            for file in ["net/tcp", "net/tcp6"] {
-                if let Ok(text) = std::fs::read_to_string(dir.join(file)) {
-                    parse_listening(&text, &mut table);
+            if !(own && diag::listening(&mut table).is_ok()) {
+                table.clear();
+                let dir = self.scanner.pid_dir(held.pid);
+                for file in ["net/tcp", "net/tcp6"] {
+                    if let Ok(text) = std::fs::read_to_string(dir.join(file)) {
+                        parse_listening(&text, &mut table);
+                    }
                 }
             }
-            table
-        });
-        ports.extend(inodes.iter().filter_map(|inode| table.get(inode)));
+            self.tables.insert(held.namespace.clone(), table);
+        }
+        &self.tables[&held.namespace]
     }
 }
 

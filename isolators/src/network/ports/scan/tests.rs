@@ -81,3 +81,59 @@ fn own_real_listeners_ipv4_and_ipv6() {
     let ports_now = scanner.scan().listening(std::process::id() as i32);
     assert!(!ports_now.contains(&client.local_addr().unwrap().port()));
 }
+
+/// A batch large enough to be read on several threads: each container's ports come back in
+/// the order asked, a gone container is empty, and the cgroup found first is reused.
+#[test]
+fn a_large_batch_keeps_each_container_apart() {
+    let proc = tempfile::tempdir().unwrap();
+    let cgroupfs = tempfile::tempdir().unwrap();
+    fake::agent(
+        proc.path(),
+        "8:pids:/\n",
+        &format!(
+            "37 31 0:34 / {} rw - cgroup cgroup rw,pids\n",
+            cgroupfs.path().join("pids").display()
+        ),
+    );
+    let count = 3 * PER_THREAD;
+    let mut tcp = String::new();
+    for n in 0..count {
+        tcp.push_str(&listener_line(10_000 + n as u16, 1_000 + n as u64));
+    }
+    let mut pids = Vec::new();
+    for n in 0..count {
+        let pid = 1_000 + n as i32;
+        let cgroup = cgroupfs.path().join(format!("pids/modkit/c{n}"));
+        std::fs::create_dir_all(&cgroup).unwrap();
+        std::fs::write(cgroup.join("cgroup.procs"), format!("{pid}\n")).unwrap();
+        fake::process(
+            proc.path(),
+            Process {
+                pid,
+                cgroup: &format!("8:pids:/modkit/c{n}\n"),
+                sockets: &[1_000 + n as u64],
+                netns: "net:[1]",
+                tcp: &tcp,
+                tcp6: "",
+            },
+        );
+        pids.push(pid);
+    }
+    pids.push(99_999);
+    let scanner = PortScanner::at(proc.path());
+    for _ in 0..2 {
+        let listening = scanner.scan().listening_all(&pids);
+        assert_eq!(listening.len(), count + 1);
+        for (n, ports) in listening[..count].iter().enumerate() {
+            assert_eq!(*ports, BTreeSet::from([10_000 + n as u16]), "container {n}");
+        }
+        assert!(listening[count].is_empty(), "gone");
+    }
+    // A process that left its cgroup is looked up again, not found in the old one.
+    let first = cgroupfs.path().join("pids/modkit/c0/cgroup.procs");
+    std::fs::write(&first, "").unwrap();
+    std::fs::write(proc.path().join("1000/cgroup"), "8:pids:/\n").unwrap();
+    let listening = scanner.scan().listening_all(&pids[..1]);
+    assert_eq!(listening[0], BTreeSet::from([10_000]), "by process tree");
+}
