@@ -4,6 +4,7 @@
 mod allocator;
 pub mod disk;
 mod launch;
+pub mod master;
 pub mod ports;
 pub mod simulate;
 mod sorter;

@@ -28,6 +28,9 @@ pub enum BenchCommand {
     /// Launch → exit of /bin/true under cgroups/cpu,mem,pids and a pid namespace, median and
     /// p99, side by side with `runc run`; and launches per second with two clients. Root only.
     Launch(Box<super::bench_launch::LaunchBenchArgs>),
+    /// The scheduler API on a `modkit local` cluster in-process: offer -> TASK_RUNNING latency
+    /// of one task (median, p99) and /bin/true tasks per second with 10 frameworks.
+    Master(super::bench_master::MasterBenchArgs),
     /// disk/du's in-process walk of a 100,000-file sandbox against `du -s` on the same tree
     /// (target: at least 2x faster).
     Disk(crate::bench::DiskBenchArgs),
@@ -102,6 +105,8 @@ pub enum BenchError {
     NoLibrary(String),
     #[error("{0}")]
     Launch(String),
+    #[error("bench master: {0}")]
+    Master(String),
     #[error("simulator benchmark: {0}")]
     Simulate(String),
     #[error("{0}")]
@@ -114,6 +119,9 @@ pub fn run(cmd: BenchCommand) -> Result<(), BenchError> {
         BenchCommand::Allocator(args) => allocator(&args),
         BenchCommand::Simulate(args) => {
             crate::bench::simulate::run(&args).map_err(BenchError::Simulate)
+        }
+        BenchCommand::Master(args) => {
+            super::bench_master::master(&args).map_err(|e| BenchError::Master(e.to_string()))
         }
         BenchCommand::Launch(args) => {
             super::bench_launch::launch(&args).map_err(|e| BenchError::Launch(e.to_string()))
@@ -138,9 +146,10 @@ fn disk(args: &crate::bench::DiskBenchArgs) -> Result<(), BenchError> {
     );
     let ratio = report.ratio();
     println!(
-        "sizes: walk {} KiB, du -s -k {} KiB; du -s / walk = {ratio:.2} (target >= {TARGET_RATIO}: {})",
+        "sizes: walk {} KiB, du -s -k {} KiB; walk on one thread {:.2} ms; du -s / walk = {ratio:.2} (target >= {TARGET_RATIO}: {})",
         report.walk_kib,
         report.du_kib,
+        report.walk_one_thread.as_secs_f64() * 1e3,
         if ratio >= TARGET_RATIO { "met" } else { "missed" }
     );
     Ok(())
@@ -151,9 +160,11 @@ fn ports(args: &crate::bench::PortsBenchArgs) -> Result<(), BenchError> {
         crate::bench::run_ports_benchmark(args).map_err(|e| BenchError::Isolator(e.to_string()))?;
     print(
         &format!(
-            "network/ports benchmark (median of {} scans, slowest {:.2} ms; machine: {} cores)",
+            "network/ports benchmark (median of {} scans, fastest {:.2} ms, slowest {:.2} ms, CPU {:.2} ms per scan; machine: {} cores)",
             args.scans.max(1),
+            report.fastest.as_secs_f64() * 1e3,
             report.slowest.as_secs_f64() * 1e3,
+            report.cpu.as_secs_f64() * 1e3,
             cores()
         ),
         &[report.figure()],

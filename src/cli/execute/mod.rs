@@ -1,6 +1,9 @@
 //! `modkit execute`: runs one task, like `mesos-execute`: in-process with the isolators given,
-//! or on a running agent (`--agent HOST:PORT`); prints its state transitions and exits with
-//! the task's status.
+//! on a running agent (`--agent HOST:PORT`), or through a master's scheduler API as a small
+//! framework (`--master HOST:PORT`); prints its state transitions and exits with the task's
+//! status.
+
+mod master;
 
 use crate::agent::{runtime, AgentError, IsolationArgs};
 use clap::Args;
@@ -26,8 +29,10 @@ pub struct ExecuteArgs {
     )]
     pub resources: String,
     /// Run on this agent (HOST:PORT) instead of in-process.
-    #[arg(long = "agent", env = "MODKIT_AGENT")]
+    #[arg(long = "agent", env = "MODKIT_AGENT", conflicts_with = "master")]
     pub agent: Option<String>,
+    #[command(flatten)]
+    pub framework: master::FrameworkArgs,
     /// In-process only: sandboxes and checkpoints go here (default /tmp/modkit-execute).
     #[arg(
         long = "work_dir",
@@ -49,6 +54,8 @@ pub enum ExecuteError {
     Remote { agent: String, message: String },
     #[error("task {task}: TASK_FAILED (REASON_CONTAINER_LAUNCH_FAILED): {message}")]
     Launch { task: String, message: String },
+    #[error(transparent)]
+    Master(#[from] master::FrameworkError),
 }
 
 /// Runs the task; returns the process exit status.
@@ -61,6 +68,9 @@ pub fn run(args: &ExecuteArgs) -> Result<i32, ExecuteError> {
         .name
         .clone()
         .unwrap_or_else(|| format!("modkit-execute-{}", std::process::id()));
+    if let Some(address) = &args.framework.master {
+        return Ok(master::run(address, args, &task, resources)?);
+    }
     let request = ContainerRequest {
         container_id: task.clone(),
         command: CommandInfo::shell(args.command.clone()),
@@ -125,7 +135,7 @@ fn local(
 }
 
 /// Blocks SIGINT/SIGTERM in this thread and those it starts, for a sigwait thread.
-fn block_termination_signals() -> Option<libc::sigset_t> {
+pub(crate) fn block_termination_signals() -> Option<libc::sigset_t> {
     // SAFETY: sigset_t is plain data, initialised by sigemptyset before use; pthread_sigmask
     // only changes this thread's mask.
     unsafe {
