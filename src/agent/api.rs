@@ -106,8 +106,13 @@ pub fn handle(agent: &Agent, body: &[u8]) -> Reply {
         "GET_AGENT" => {
             Reply::ok(json!({"type": "GET_AGENT", "get_agent": {"agent_info": agent.info}}))
         }
-        "GET_STATE" => Reply::ok(json!({"type": "GET_STATE", "get_state": {
-            "get_tasks": {}, "get_executors": {}, "get_frameworks": {}}})),
+        "GET_STATE" => {
+            let state = match agent.link.get() {
+                Some(link) => link.state_json(),
+                None => json!({"get_tasks": {}, "get_executors": {}, "get_frameworks": {}}),
+            };
+            Reply::ok(json!({"type": "GET_STATE", "get_state": state}))
+        }
         "GET_CONTAINERS" => get_containers(agent),
         "GET_METRICS" => Reply::ok(json!({"type": "GET_METRICS", "get_metrics": {
             "metrics": agent.metrics_snapshot().into_iter()

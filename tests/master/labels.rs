@@ -1,5 +1,6 @@
 //! The master's launch-task label decorator (`--hooks`, here org_modkit_StaticLabels from the
-//! hooks cdylib with a parameter) labels every task: in /master/state and in each UPDATE.
+//! hooks cdylib with a parameter) labels every task: in /master/state, in each UPDATE and in
+//! the agent's GET_STATE.
 
 use crate::cluster::{require_root, Cluster};
 use crate::common::{cdylib, spec};
@@ -24,7 +25,7 @@ fn hook_labels_reach_state_and_updates() {
         f.spec.modules = Some(modules);
         f.hooks = Some("org_modkit_StaticLabels".into());
     });
-    let _agent = cluster.agent("posix/cpu,posix/mem", &[]);
+    let agent = cluster.agent("posix/cpu,posix/mem", &[]);
     let mut fw = Framework::subscribe(
         cluster.master.addr(),
         json!({"user": "root", "name": "labels"}),
@@ -53,6 +54,24 @@ fn hook_labels_reach_state_and_updates() {
     let state = cluster.state();
     let labels = &state["frameworks"][0]["tasks"][0]["labels"];
     assert_eq!(label(labels, "team").as_deref(), Some("storage"), "{state}");
+    let agent_state: Value = ureq::post(&format!("http://{}/api/v1", agent.address))
+        .send_json(json!({"type": "GET_STATE"}))
+        .expect("agent GET_STATE")
+        .into_json()
+        .unwrap();
+    let tasks = &agent_state["get_state"]["get_tasks"]["launched_tasks"];
+    assert_eq!(tasks[0]["task_id"]["value"], "l", "{agent_state}");
+    assert_eq!(tasks[0]["state"], "TASK_RUNNING", "{agent_state}");
+    assert_eq!(
+        label(&tasks[0]["labels"], "team").as_deref(),
+        Some("storage"),
+        "{agent_state}"
+    );
+    assert_eq!(
+        agent_state["get_state"]["get_frameworks"]["frameworks"][0]["framework_info"]["id"],
+        tasks[0]["framework_id"],
+        "{agent_state}"
+    );
     fw.call(json!({"type": "KILL", "kill": {"task_id": {"value": "l"}}}));
     let killed = fw.wait_state("l", "TASK_KILLED");
     assert_eq!(

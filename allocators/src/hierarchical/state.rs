@@ -109,6 +109,9 @@ pub(super) struct Framework {
     pub name: String,
     pub active: bool,
     pub roles: BTreeMap<Id, FwRole>,
+    /// Agents where it has had filters since its filters were last cleared (repeats and
+    /// stale entries allowed): revive visits these instead of every agent.
+    pub filtered: Vec<Id>,
 }
 
 impl Framework {
@@ -117,6 +120,7 @@ impl Framework {
             name: name.to_string(),
             active,
             roles: BTreeMap::new(),
+            filtered: Vec::new(),
         }
     }
 }
@@ -128,9 +132,9 @@ pub(super) struct Role {
     pub sorter: SorterSlot,
     /// Frameworks tracked under the role.
     pub tracked: u32,
-    /// Frameworks subscribed to it: the role is active in the role sorter while there is one.
+    /// Frameworks subscribed to it.
     pub subscribed: u32,
-    /// Active in the role sorter (`subscribed` > 0).
+    /// Active in the role sorter: `subscribed` > 0 and `listed` > 0.
     pub active: bool,
     /// Frameworks listed in its sorter: a cycle skips the role when there is none.
     pub listed: u32,

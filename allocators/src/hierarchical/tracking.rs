@@ -1,5 +1,5 @@
 //! Keeps the sorters in step with frameworks and roles: a role is a client of the role sorter
-//! while a framework is tracked under it (active while one is subscribed), and a framework is a
+//! while a framework is tracked under it (active while one is subscribed and listed), and a framework is a
 //! client of the role's framework sorter while it is subscribed to the role or holds resources
 //! there (listed while active, subscribed and not suppressed).
 
@@ -79,7 +79,10 @@ impl HierarchicalAllocator {
                 standing.listed = listed;
             }
         }
-        let active = role.subscribed > 0;
+        // A role without listed frameworks could take nothing: leaving it out of the role
+        // sorter's order spares every agent's walk from passing over it. The order of the
+        // roles listed is the same (an inactive client's allocation still counts).
+        let active = role.subscribed > 0 && role.listed > 0;
         if active != role.active {
             if active {
                 self.role_sorter.activate(&role.name)?;
@@ -127,6 +130,13 @@ impl HierarchicalAllocator {
         if standing.tracked() {
             return Ok(());
         }
+        // While the role is still among the framework's: filters are looked for there.
+        self.st.clear_filters(fid, |_, r| r == rid);
+        let framework = self
+            .st
+            .frameworks
+            .get_mut(fid)
+            .ok_or_else(|| gone("framework", fid))?;
         let role = self
             .st
             .roles
@@ -137,8 +147,11 @@ impl HierarchicalAllocator {
         role.tracked -= 1;
         if standing.listed {
             role.listed -= 1;
+            if role.listed == 0 && role.active {
+                self.role_sorter.deactivate(&role.name)?;
+                role.active = false;
+            }
         }
-        self.st.clear_filters(fid, |_, r| r == rid);
         self.drop_role_if_empty(rid)
     }
 

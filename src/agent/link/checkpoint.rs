@@ -1,7 +1,7 @@
 //! What the link must remember across an agent restart: its agent id and which container
 //! runs which framework's task (`<work_dir>/meta/master-link.json`).
 
-use modkit_ffi::types::{FrameworkId, TaskInfo};
+use modkit_ffi::types::{FrameworkId, TaskInfo, TaskState};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,6 +11,9 @@ pub struct LinkedTask {
     pub framework_id: FrameworkId,
     pub container_id: String,
     pub task: TaskInfo,
+    /// The last state sent to the master (for GET_STATE).
+    #[serde(default)]
+    pub state: TaskState,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -76,12 +79,14 @@ mod tests {
                     task_id: TaskId::new("t"),
                     ..TaskInfo::default()
                 },
+                state: TaskState::Running,
             },
         );
         c.save(&p);
         let back = Checkpoint::load(&p);
         assert_eq!(back.agent_id.as_deref(), Some("S1"));
         assert_eq!(back.tasks["t"].container_id, "c");
+        assert_eq!(back.tasks["t"].state, TaskState::Running);
         std::fs::write(&p, b"{not json").unwrap();
         assert!(Checkpoint::load(&p).tasks.is_empty());
     }

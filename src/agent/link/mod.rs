@@ -107,6 +107,43 @@ impl Link {
         c.save(&self.checkpoint_path);
     }
 
+    /// GET_STATE's `get_tasks` and `get_frameworks`: the tasks the agent holds for the master
+    /// (running ones, and ended ones whose final status the master has not yet taken), with
+    /// their labels as the hooks left them.
+    pub(crate) fn state_json(&self) -> serde_json::Value {
+        let agent_id = self.agent_id();
+        let c = self.checkpoint();
+        let (mut launched, mut terminated) = (Vec::new(), Vec::new());
+        let mut frameworks = std::collections::BTreeSet::new();
+        for t in c.tasks.values() {
+            frameworks.insert(t.framework_id.value.clone());
+            let task = serde_json::json!({
+                "name": t.task.name,
+                "task_id": t.task.task_id,
+                "framework_id": t.framework_id,
+                "agent_id": agent_id,
+                "state": t.state,
+                "resources": t.task.resources,
+                "labels": t.task.labels,
+                "container_id": {"value": t.container_id},
+            });
+            if t.state.is_terminal() {
+                terminated.push(task);
+            } else {
+                launched.push(task);
+            }
+        }
+        let frameworks: Vec<_> = frameworks
+            .into_iter()
+            .map(|id| serde_json::json!({"framework_info": {"id": {"value": id}}}))
+            .collect();
+        serde_json::json!({
+            "get_tasks": {"launched_tasks": launched, "terminated_tasks": terminated},
+            "get_executors": {},
+            "get_frameworks": {"frameworks": frameworks},
+        })
+    }
+
     pub(crate) fn container_of(&self, task_id: &str) -> Option<String> {
         self.checkpoint()
             .tasks
@@ -121,6 +158,9 @@ impl Link {
         }
         if status.timestamp == 0.0 {
             status.timestamp = crate::master::wire::now();
+        }
+        if let Some(task) = self.checkpoint().tasks.get_mut(&status.task_id.value) {
+            task.state = status.state;
         }
         lock(&self.outbox).push_back((framework_id, status));
         self.wake.notify_all();

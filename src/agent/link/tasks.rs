@@ -86,6 +86,7 @@ fn launch(link: Arc<Link>, agent: Arc<Agent>, run: RunTask) {
         framework_id: framework_id.clone(),
         container_id: container_id.clone(),
         task: task.clone(),
+        state: TaskState::Staging,
     };
     link.remember(&task.task_id.value, Some(linked.clone()));
     let labels = request.labels.clone();

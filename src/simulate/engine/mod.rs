@@ -8,6 +8,7 @@
 //! `skip_idle_cycles: false` runs every cycle instead, for allocators that change on their own.
 
 mod framework;
+mod hash;
 mod queue;
 
 pub use framework::LOOKAHEAD;
@@ -17,10 +18,11 @@ use super::metrics::{Recorder, RoleInit, Summary};
 use super::workload::Workload;
 use super::SimulateError;
 use framework::{FrameworkState, Pending, Pick};
+use hash::NameMap;
 use modkit_ffi::resources::{Resource, Resources, Scalar, Value};
 use modkit_ffi::sdk::{Allocator, ModuleError, QuantityBuf};
 use queue::EventQueue;
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
 /// How the simulation runs.
@@ -99,8 +101,8 @@ struct Sim<'a> {
     group_start: Vec<u32>,
     role_names: Vec<String>,
     frameworks: Vec<FrameworkState>,
-    framework_index: HashMap<String, u32>,
-    agent_index: HashMap<String, u32>,
+    framework_index: NameMap<u32>,
+    agent_index: NameMap<u32>,
     queue: EventQueue<u32>,
     batches: Vec<Option<Batch>>,
     free: Vec<u32>,

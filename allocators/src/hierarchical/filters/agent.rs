@@ -106,7 +106,8 @@ const NO_SEQ: u64 = u64::MAX;
 #[derive(Debug, Default)]
 pub(in crate::hierarchical) struct AgentFilters {
     lists: FastMap<(Id, Id), Filters>,
-    /// Per role that ever had a filter here (a handful at most).
+    /// Per role that ever had a filter here, by role id (one per framework in a cluster
+    /// where each framework has its own role), found by binary search.
     roles: Vec<RoleBits>,
     /// The resources of the last filter installed here, shared by the next equal one:
     /// frameworks that decline the same remainder round after round keep one copy.
@@ -115,7 +116,8 @@ pub(in crate::hierarchical) struct AgentFilters {
 
 impl AgentFilters {
     fn bits(&self, rid: Id) -> Option<&RoleBits> {
-        self.roles.iter().find(|r| r.role == rid)
+        let at = self.roles.binary_search_by_key(&rid, |r| r.role).ok()?;
+        self.roles.get(at)
     }
 
     fn kept(&self, (fid, rid): (Id, Id)) -> Kept {
@@ -168,7 +170,8 @@ impl AgentFilters {
     }
 
     /// The roles in which framework `fid` has filters here.
-    pub(in crate::hierarchical) fn roles_of(&self, fid: Id) -> impl Iterator<Item = Id> + '_ {
+    #[cfg(test)]
+    fn roles_of(&self, fid: Id) -> impl Iterator<Item = Id> + '_ {
         self.roles
             .iter()
             .filter(move |bits| bits.listed.get(fid) || bits.plain.get(fid))
@@ -257,16 +260,19 @@ impl AgentFilters {
     }
 
     fn mark(&mut self, (fid, rid): (Id, Id), kept: Kept) {
-        let at = match self.roles.iter().position(|r| r.role == rid) {
-            Some(at) => at,
-            None if kept == Kept::Nowhere => return,
-            None => {
-                self.roles.push(RoleBits {
-                    role: rid,
-                    listed: Bits::default(),
-                    plain: Bits::default(),
-                });
-                self.roles.len() - 1
+        let at = match self.roles.binary_search_by_key(&rid, |r| r.role) {
+            Ok(at) => at,
+            Err(_) if kept == Kept::Nowhere => return,
+            Err(at) => {
+                self.roles.insert(
+                    at,
+                    RoleBits {
+                        role: rid,
+                        listed: Bits::default(),
+                        plain: Bits::default(),
+                    },
+                );
+                at
             }
         };
         let bits = &mut self.roles[at];

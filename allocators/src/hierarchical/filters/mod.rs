@@ -4,8 +4,8 @@
 //!
 //! Filters sit with their agent (`agent`: by framework and role, with bit sets in front, see
 //! `bits`): a cycle checks the frameworks of one agent after another, so what it looks at stays
-//! in cache however many frameworks it passes over. Each framework keeps the keys of its
-//! filters, so revive and friends find them; finite filters are also indexed by expiry, so a
+//! in cache however many frameworks it passes over. Each framework keeps the agents it has
+//! filters on, so revive and friends visit only those; finite filters are also indexed by expiry, so a
 //! cycle drops the expired ones without scanning the rest.
 
 mod agent;
@@ -66,9 +66,18 @@ impl State {
         refuse_seconds: f64,
     ) -> Result<()> {
         let expires = self.clock + refuse_seconds;
+        let agents = self.agents.capacity();
         let agent = self.agents.get_mut(aid).ok_or_else(|| gone("agent", aid))?;
-        if self.frameworks.get(fid).is_none() {
-            return Err(gone("framework", fid));
+        let framework = self
+            .frameworks
+            .get_mut(fid)
+            .ok_or_else(|| gone("framework", fid))?;
+        if framework.filtered.last() != Some(&aid) {
+            framework.filtered.push(aid);
+            if framework.filtered.len() > 2 * agents + 16 {
+                framework.filtered.sort_unstable();
+                framework.filtered.dedup();
+            }
         }
         let role = self.roles.get_mut(rid).ok_or_else(|| gone("role", rid))?;
         let shared = agent.filters.share(resources, copy);
@@ -130,20 +139,43 @@ impl State {
         }
     }
 
-    /// Drops `fid`'s filters at every (agent, role) for which `drop` holds. Every agent is
-    /// asked (a few bit tests each): keeping each framework's filter keys as well would cost
-    /// every decline a hash insertion, and these calls (revive, deactivation, removal) are rare.
+    /// Drops `fid`'s filters at every (agent, role) for which `drop` holds. Only the agents
+    /// the framework has had filters on since its last clear are asked (a few bit tests each),
+    /// so a revive costs its own filters, not the cluster.
     pub(super) fn clear_filters(&mut self, fid: Id, mut drop: impl FnMut(Id, Id) -> bool) {
+        let Some(framework) = self.frameworks.get_mut(fid) else {
+            return;
+        };
+        let mut visit = std::mem::take(&mut framework.filtered);
+        // Filters are only ever installed in roles the framework is tracked under, and go
+        // when it stops being tracked there.
+        let roles: Vec<Id> = framework.roles.keys().copied().collect();
+        visit.sort_unstable();
+        visit.dedup();
         let mut dropped = Vec::new();
-        for (aid, agent) in self.agents.iter() {
-            for rid in agent.filters.roles_of(fid) {
+        // Agents where `drop` spared a filter stay in the list.
+        visit.retain(|&aid| {
+            let Some(agent) = self.agents.get(aid) else {
+                return false;
+            };
+            let mut spared = false;
+            for &rid in &roles {
+                if !agent.filters.has((fid, rid)) {
+                    continue;
+                }
                 if drop(aid, rid) {
                     dropped.push((aid, rid));
+                } else {
+                    spared = true;
                 }
             }
-        }
+            spared
+        });
         for (aid, rid) in dropped {
             self.forget_filters(fid, aid, rid);
+        }
+        if let Some(framework) = self.frameworks.get_mut(fid) {
+            framework.filtered = visit;
         }
     }
 

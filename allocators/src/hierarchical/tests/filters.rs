@@ -164,3 +164,62 @@ fn filters_survive_a_new_agent_total() {
         .expect("grow");
     assert_eq!(s.allocate(), lines(&["f1 s1 r1 cpus:8;mem:4096"]));
 }
+
+#[test]
+fn a_role_revive_keeps_the_other_roles_filters_for_a_later_revive() {
+    let mut s = Sim::new();
+    s.agent("s1", "cpus:1;mem:512");
+    s.agent("s2", "cpus:1;mem:512");
+    s.framework("f", &["a", "b"]);
+    s.a.suppress("f", &["a"]).expect("suppress a");
+    s.allocate();
+    s.recover("f", "s1", "b", "cpus:1;mem:512", 100.0);
+    s.recover("f", "s2", "b", "cpus:1;mem:512", 100.0);
+    // Reviving a visits the agents f has filters on and keeps those of b ...
+    s.a.revive("f", &["a"]).expect("revive a");
+    s.a.revive("f", &["a"]).expect("revive a again");
+    assert_eq!(s.metric("allocator/offer_filters/b"), Some(2.0));
+    // ... so that reviving b later still finds and drops them.
+    s.a.revive("f", &["b"]).expect("revive b");
+    assert_eq!(s.metric("allocator/offer_filters/b"), Some(0.0));
+    s.a.suppress("f", &["a"]).expect("suppress a");
+    assert_eq!(
+        s.allocate(),
+        lines(&["f s1 b cpus:1;mem:512", "f s2 b cpus:1;mem:512"])
+    );
+}
+
+#[test]
+fn a_role_whose_frameworks_are_all_suppressed_is_skipped_and_comes_back_in_order() {
+    let mut s = Sim::new();
+    s.agent("s1", "cpus:1;mem:512");
+    s.agent("s2", "cpus:1;mem:512");
+    s.agent("s3", "cpus:1;mem:512");
+    s.framework("f1", &["r1"]);
+    s.framework("f2", &["r2"]);
+    s.framework("f3", &["r3"]);
+    // r2 leaves the role sorter's order while f2 is suppressed: r1 and r3 share the agents.
+    s.a.suppress("f2", &[]).expect("suppress");
+    assert_eq!(
+        s.allocate(),
+        lines(&[
+            "f1 s1 r1 cpus:1;mem:512",
+            "f3 s2 r3 cpus:1;mem:512",
+            "f1 s3 r1 cpus:1;mem:512"
+        ])
+    );
+    for (f, a, r) in [("f1", "s1", "r1"), ("f1", "s3", "r1"), ("f3", "s2", "r3")] {
+        s.recover(f, a, r, "cpus:1;mem:512", 0.0);
+    }
+    // Revived, r2 is in the order again, and first: with equal shares, the role given the
+    // fewest allocations so far goes first (r2 none, r3 one, r1 two), as in Mesos's DRF.
+    s.a.revive("f2", &[]).expect("revive");
+    assert_eq!(
+        s.allocate(),
+        lines(&[
+            "f2 s1 r2 cpus:1;mem:512",
+            "f3 s2 r3 cpus:1;mem:512",
+            "f1 s3 r1 cpus:1;mem:512"
+        ])
+    );
+}
