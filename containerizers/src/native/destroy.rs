@@ -55,12 +55,14 @@ impl Inner {
         if matches!(cause, Cause::Exited) && task != Some(Termination::Exited(0)) {
             container.wait_until(Some(LIMITATION_GRACE), |s| s.limitation.is_some());
         }
+        // After cleanup: an isolator may report a limitation it finds only then (the OOM
+        // counter when the notification has not arrived).
+        self.cleanup_isolators(id);
+        self.remove_launcher_cgroup(id);
         let cause = match container.state().limitation.clone() {
             Some(limitation) if matches!(cause, Cause::Exited) => Cause::Limitation(limitation),
             _ => cause,
         };
-        self.cleanup_isolators(id);
-        self.remove_launcher_cgroup(id);
 
         let kill_requested = container.state().kill_requested;
         let termination = describe(&cause, task, kill_requested);

@@ -46,10 +46,35 @@ fn limitation(cgroups: &Cgroups, cgroup: &str, requested: &Requested) -> Contain
     )
 }
 
+/// Whether the kernel's OOM killer has killed a process of `cgroup` (v1 `memory.oom_control`
+/// or v2 `memory.events`, `oom_kill`); false when the counter cannot be read.
+fn oom_killed(cgroups: &Cgroups, cgroup: &str) -> bool {
+    let memory = cgroups.memory(cgroup);
+    let count = match memory.oom_control() {
+        Ok(control) => control.oom_kill,
+        Err(_) => memory
+            .events()
+            .ok()
+            .and_then(|events| events.get("oom_kill").copied()),
+    };
+    count.is_some_and(|n| n > 0)
+}
+
 /// A thread blocked on the container's OOM watch; stopped by [`Watcher::stop`].
 pub(super) struct Watcher {
     watch: Arc<OomWatch>,
     thread: Option<JoinHandle<()>>,
+    /// Set once the thread raised the limitation.
+    raised: Arc<std::sync::atomic::AtomicBool>,
+    late: LateCheck,
+}
+
+/// What `stop` needs to raise an OOM kill the thread missed.
+struct LateCheck {
+    cgroups: Cgroups,
+    cgroup: String,
+    requested: Arc<Mutex<Requested>>,
+    sink: LimitationSink,
 }
 
 impl Watcher {
@@ -65,17 +90,26 @@ impl Watcher {
                 .watch_oom(cgroup)
                 .map_err(|e| sys.error(container_id, e))?,
         );
+        let raised = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let late = LateCheck {
+            cgroups: sys.cgroups.clone(),
+            cgroup: cgroup.to_string(),
+            requested: Arc::clone(&requested),
+            sink: sink.clone(),
+        };
         let thread = {
             let watch = Arc::clone(&watch);
             let cgroups = sys.cgroups.clone();
             let cgroup = cgroup.to_string();
             let id = container_id.to_string();
+            let raised = Arc::clone(&raised);
             std::thread::Builder::new()
                 .name("modkit-oom".into())
                 .spawn(move || match watch.wait() {
                     Ok(OomEvent::Oom) => {
                         let requested = requested.lock().unwrap_or_else(|e| e.into_inner()).clone();
                         tracing::info!(container = %id, "{NAME}: OOM in {cgroup}");
+                        raised.store(true, std::sync::atomic::Ordering::SeqCst);
                         sink.raise(limitation(&cgroups, &cgroup, &requested));
                     }
                     Ok(OomEvent::Removed | OomEvent::Cancelled) => {}
@@ -92,17 +126,34 @@ impl Watcher {
         Ok(Watcher {
             watch,
             thread: Some(thread),
+            raised,
+            late,
         })
     }
 
     /// Cancels the watch and joins the thread, unless called from that thread (a sink that
-    /// cleans up the container synchronously), which is ending anyway.
+    /// cleans up the container synchronously), which is ending anyway. An OOM kill the thread
+    /// has not reported yet (the notification loses the race with the reaper on a busy
+    /// machine) is raised here, from the kernel's counter, so it is never lost.
     pub fn stop(mut self) {
         self.watch.cancel();
         if let Some(thread) = self.thread.take() {
             if thread.thread().id() != std::thread::current().id() {
                 let _ = thread.join();
             }
+        }
+        let late = &self.late;
+        if !self.raised.load(std::sync::atomic::Ordering::SeqCst)
+            && oom_killed(&late.cgroups, &late.cgroup)
+        {
+            let requested = late
+                .requested
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            tracing::info!("{NAME}: OOM kill counted in {} at cleanup", late.cgroup);
+            late.sink
+                .raise(limitation(&late.cgroups, &late.cgroup, &requested));
         }
     }
 }

@@ -264,3 +264,44 @@ fn recover_reads_the_limit_back() {
     assert!(limitation.message.contains("Requested: 96MB"));
     restarted.cleanup("kept").unwrap();
 }
+
+#[test]
+fn an_oom_kill_without_its_notification_is_raised_at_cleanup() {
+    for v2 in [false, true] {
+        let (fs, mem) = isolator(v2, false);
+        mem.prepare("a", &fake::config("mem:64")).unwrap();
+        let (sink, rx, alive) = sink();
+        mem.watch("a", sink).unwrap();
+        let (dir, counter, text) = if v2 {
+            ("/cg/modkit/a", "memory.events", "oom 1\noom_kill 1\n")
+        } else {
+            (
+                "/cg/memory/modkit/a",
+                "memory.oom_control",
+                "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n",
+            )
+        };
+        fs.file(format!("{dir}/memory.stat"), "rss 1\n")
+            .file(format!("{dir}/{counter}"), text);
+        // No signal_oom: the reaper won the race with the notification.
+        mem.cleanup("a").unwrap();
+        let limitation = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert_eq!(limitation.reason, Some(Reason::ContainerLimitationMemory));
+        assert!(rx.try_recv().is_err(), "raised once");
+        assert_eq!(Arc::strong_count(&alive), 1);
+    }
+}
+
+#[test]
+fn no_oom_kill_raises_nothing_at_cleanup() {
+    let (fs, mem) = isolator(false, false);
+    mem.prepare("a", &fake::config("mem:64")).unwrap();
+    let (sink, rx, _alive) = sink();
+    mem.watch("a", sink).unwrap();
+    fs.file(
+        "/cg/memory/modkit/a/memory.oom_control",
+        "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n",
+    );
+    mem.cleanup("a").unwrap();
+    assert!(rx.try_recv().is_err());
+}
