@@ -1,6 +1,8 @@
 //! modkit-containerizers: built-in modules of this kind, also exported from this crate's cdylib.
 
+mod container;
 mod containerizer;
+mod containers;
 mod error;
 pub mod external;
 pub mod launcher;

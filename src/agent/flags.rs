@@ -225,19 +225,8 @@ pub struct AgentFlags {
     pub attributes: Option<String>,
     #[command(flatten)]
     pub isolation: IsolationArgs,
-    /// Hook modules run in this order (names from the registry).
-    #[arg(long = "hooks", env = "MODKIT_HOOKS")]
-    pub hooks: Option<String>,
-    /// What a failing hook does: warn (log it with the hook's name and keep the value from
-    /// before that hook, as Mesos does) or fail (the call fails with the hook's message; a
-    /// LAUNCH_CONTAINER answers 400 and nothing runs).
-    #[arg(
-        long = "hook_error_policy",
-        env = "MODKIT_HOOK_ERROR_POLICY",
-        value_enum,
-        default_value = "warn"
-    )]
-    pub hook_error_policy: crate::hooks::HookErrorPolicy,
+    #[command(flatten)]
+    pub hooks: crate::hooks::HookArgs,
     /// Containerizers tried in order, per container: `mesos` (the native one) and `external`
     /// (the program at `--containerizer_path`, which takes every container: put it last).
     #[arg(

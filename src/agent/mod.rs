@@ -16,7 +16,6 @@ pub use error::AgentError;
 pub use flags::{AgentFlags, IsolationArgs, RecoverFlag};
 pub use setup::{runtime, Runtime};
 
-use crate::hooks::HookChain;
 use hooks::AgentHooks;
 use modkit_containerizers::{Composing, Containerizer, RecoverMode};
 use modkit_ffi::resources::Attributes;
@@ -66,28 +65,10 @@ impl Drop for RunningAgent {
 /// Starts the agent and serves until SIGINT or SIGTERM. Containers keep running when the
 /// agent stops; the next agent recovers them.
 pub fn run(flags: AgentFlags) -> Result<(), AgentError> {
-    use tokio::signal::unix::{signal, SignalKind};
     let agent = start(flags)?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
+    // Tests and scripts wait for this line.
+    crate::host::serve_until_signal(|| eprintln!("modkit agent listening on {}", agent.addr()))
         .map_err(|e| AgentError::Runtime(e.to_string()))?;
-    rt.block_on(async {
-        // Handlers first: a signal right after the line below must stop us cleanly.
-        let term = signal(SignalKind::terminate());
-        let int = signal(SignalKind::interrupt());
-        // Tests and scripts wait for this line.
-        eprintln!("modkit agent listening on {}", agent.addr());
-        match (term, int) {
-            (Ok(mut term), Ok(mut int)) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = int.recv() => {}
-                }
-            }
-            _ => std::future::pending::<()>().await,
-        }
-    });
     agent.stop();
     Ok(())
 }
@@ -99,11 +80,7 @@ pub fn start(mut flags: AgentFlags) -> Result<RunningAgent, AgentError> {
     flags.isolation.agent_resources = flags.resources.clone();
     let runtime = setup::runtime("agent", &flags.isolation, &flags.work_dir)?;
     let containerizer = containerizers(&flags, &runtime)?;
-    let hooks = AgentHooks::new(HookChain::from_flag(
-        runtime.modules.registry(),
-        flags.hooks.as_deref().unwrap_or_default(),
-        flags.hook_error_policy,
-    )?);
+    let hooks = AgentHooks::new(flags.hooks.chain(runtime.modules.registry())?);
     let resources = resources::agent_resources(flags.resources.as_deref(), &flags.work_dir)?;
     let resources = resources::with_devices(
         resources,
@@ -152,7 +129,7 @@ pub fn start(mut flags: AgentFlags) -> Result<RunningAgent, AgentError> {
     let addr = listener
         .local_addr()
         .map_err(|source| AgentError::Listen { address, source })?;
-    let hostname = hostname();
+    let hostname = crate::host::hostname();
     let info = hooks.decorate_agent(AgentInfo {
         hostname,
         port: Some(i32::from(addr.port())),
@@ -163,11 +140,7 @@ pub fn start(mut flags: AgentFlags) -> Result<RunningAgent, AgentError> {
     let mut host_flags = flags.isolation.host_flags(&flags.work_dir);
     host_flags.insert("port".into(), addr.port().to_string());
     host_flags.insert("ip".into(), flags.ip.clone());
-    host_flags.insert("hooks".into(), flags.hooks.clone().unwrap_or_default());
-    host_flags.insert(
-        "hook_error_policy".into(),
-        flags.hook_error_policy.to_string(),
-    );
+    host_flags.extend(flags.hooks.host_flags());
     if let Some(master) = &flags.master {
         host_flags.insert("master".into(), master.clone());
     }
@@ -244,7 +217,7 @@ fn external_containerizer(flags: &AgentFlags) -> Result<Arc<dyn Containerizer>, 
         work_dir,
         timeout,
         default_container_image: flags.default_container_image.clone(),
-        agent_id: hostname(),
+        agent_id: crate::host::hostname(),
     };
     let external = modkit_containerizers::ExternalContainerizer::new(config).map_err(|e| {
         AgentError::Flag {
@@ -253,24 +226,4 @@ fn external_containerizer(flags: &AgentFlags) -> Result<Arc<dyn Containerizer>, 
         }
     })?;
     Ok(Arc::new(external))
-}
-
-pub async fn shutdown_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-    }
-}
-
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_else(|_| "localhost".to_string())
 }

@@ -99,20 +99,6 @@ impl Agent {
 
     /// The snapshot as Prometheus text exposition (`/` and other odd characters become `_`).
     pub fn metrics_prometheus(&self) -> String {
-        let mut out = String::new();
-        for (name, value) in self.metrics_snapshot() {
-            let name: String = format!("modkit_{name}")
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '_' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            out.push_str(&format!("# TYPE {name} gauge\n{name} {value}\n"));
-        }
-        out
+        crate::metrics::prometheus(&self.metrics_snapshot())
     }
 }

@@ -258,7 +258,7 @@ pub fn run_master_benchmark(
     args.isolation = options.isolation.clone();
     args.cgroups_root = options.cgroups_root.clone();
     args.resources = Some(options.resources.clone());
-    args.allocation_interval = "100ms".into();
+    args.offers.allocation_interval = "100ms".into();
     let local = crate::local::start(&args)?;
     let master = local.master_address();
 

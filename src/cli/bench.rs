@@ -5,6 +5,7 @@ use crate::bench::{
     run_allocator_benchmarks, run_sorter_benchmarks, AllocatorBenchOptions, AllocatorBenchmark,
     Figure, SorterBenchOptions, HEADER,
 };
+use crate::flags::AllocatorArgs;
 use crate::modules::spec::read_modules_flag;
 use crate::modules::{ModuleError, ModuleManager};
 use clap::{Args, Subcommand};
@@ -61,29 +62,12 @@ pub struct SorterBenchArgs {
     pub clients: usize,
 }
 
+/// The allocator flags are the master's; this benchmark creates only built-ins.
 #[derive(Args, Debug)]
+#[command(mut_arg("allocator", |a| a.help("The allocator module to measure")))]
 pub struct AllocatorBenchArgs {
-    /// The allocator module to measure.
-    #[arg(
-        long = "allocator",
-        env = "MODKIT_ALLOCATOR",
-        default_value = "hierarchical"
-    )]
-    pub allocator: String,
-    /// Sorter of roles.
-    #[arg(
-        long = "role_sorter",
-        env = "MODKIT_ROLE_SORTER",
-        default_value = "drf"
-    )]
-    pub role_sorter: String,
-    /// Sorter of each role's frameworks.
-    #[arg(
-        long = "framework_sorter",
-        env = "MODKIT_FRAMEWORK_SORTER",
-        default_value = "drf"
-    )]
-    pub framework_sorter: String,
+    #[command(flatten)]
+    pub allocator: AllocatorArgs,
     /// Divide agent, framework and role counts by this (1 = Mesos's sizes).
     #[arg(long = "divisor", env = "MODKIT_DIVISOR", default_value_t = 1)]
     pub divisor: usize,
@@ -167,7 +151,9 @@ fn ports(args: &crate::bench::PortsBenchArgs) -> Result<(), BenchError> {
             report.cpu.as_secs_f64() * 1e3,
             cores()
         ),
-        &[report.figure()],
+        &std::iter::once(report.figure())
+            .chain(report.walk_figure())
+            .collect::<Vec<_>>(),
     );
     Ok(())
 }
@@ -232,21 +218,16 @@ fn sorter(args: &SorterBenchArgs) -> Result<(), BenchError> {
 }
 
 fn allocator(args: &AllocatorBenchArgs) -> Result<(), BenchError> {
-    let flags = BTreeMap::from([
-        ("role_sorter".to_string(), args.role_sorter.clone()),
-        (
-            "framework_sorter".to_string(),
-            args.framework_sorter.clone(),
-        ),
-    ]);
+    let allocator = &args.allocator;
+    let flags = allocator.sorter_flags();
     let services = HostServices::leak(env!("CARGO_PKG_VERSION"), "simulator", "", &flags);
     let manager = ModuleManager::new(services)?;
     let mut make = || -> Result<Box<dyn sdk::Allocator>, sdk::ModuleError> {
-        match manager.registry().create(Kind::Allocator, &args.allocator) {
+        match manager.registry().create(Kind::Allocator, &allocator.name) {
             Ok(Instance::Allocator(a)) => Ok(a),
             Ok(other) => Err(sdk::ModuleError::failed(format!(
                 "{} is a {}",
-                args.allocator,
+                allocator.name,
                 other.kind()
             ))),
             Err(e) => Err(sdk::ModuleError::failed(e.to_string())),
@@ -261,9 +242,9 @@ fn allocator(args: &AllocatorBenchArgs) -> Result<(), BenchError> {
     print(
         &format!(
             "Allocator benchmarks ({}, {}/{}; machine: {} cores)",
-            args.allocator,
-            args.role_sorter,
-            args.framework_sorter,
+            allocator.name,
+            allocator.role_sorter,
+            allocator.framework_sorter,
             cores()
         ),
         &figures,

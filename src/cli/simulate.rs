@@ -215,13 +215,7 @@ pub fn run(args: &SimulateArgs) -> Result<(), SimulateError> {
         interval_us: interval(&args.allocation_interval)?,
         refuse_seconds: args.refuse_seconds,
         skip_idle_cycles: !args.run_idle_cycles,
-        excluded: args
-            .excluded
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect(),
+        excluded: crate::flags::list(&args.excluded).collect(),
     };
     let sorter_seed = args.sorter_seed.unwrap_or(args.seed);
     let base = base_flags(sorter_seed, &settings);

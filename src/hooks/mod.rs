@@ -5,10 +5,12 @@
 mod chain;
 mod decorators;
 mod error;
+mod flags;
 mod policy;
 #[cfg(test)]
 mod tests;
 
 pub use chain::HookChain;
 pub use error::HookError;
+pub use flags::HookArgs;
 pub use policy::HookErrorPolicy;

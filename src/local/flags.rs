@@ -1,8 +1,10 @@
-//! `modkit local` flags: the master's and the agent's that a one-node cluster needs, each also
-//! `MODKIT_<FLAG>`.
+//! `modkit local` flags: the master's and the agent's that a one-node cluster needs (the master's
+//! allocation and auth flags are its own structs), each also `MODKIT_<FLAG>`.
 
 use crate::cli::SpecArgs;
-use clap::{ArgAction, Args};
+use crate::flags::{AllocatorArgs, SharingArgs};
+use crate::master::{AuthFlags, OfferFlags};
+use clap::Args;
 use std::path::PathBuf;
 
 #[derive(Args, Debug, Clone)]
@@ -41,59 +43,14 @@ pub struct LocalArgs {
         default_value = "modkit"
     )]
     pub cgroups_root: String,
-    /// The allocator module (built-in or from --modules).
-    #[arg(
-        long = "allocator",
-        env = "MODKIT_ALLOCATOR",
-        default_value = "hierarchical"
-    )]
-    pub allocator: String,
-    /// Sorter of roles.
-    #[arg(
-        long = "role_sorter",
-        env = "MODKIT_ROLE_SORTER",
-        default_value = "drf"
-    )]
-    pub role_sorter: String,
-    /// Sorter of each role's frameworks.
-    #[arg(
-        long = "framework_sorter",
-        env = "MODKIT_FRAMEWORK_SORTER",
-        default_value = "drf"
-    )]
-    pub framework_sorter: String,
-    /// Role weights, `role=weight,...`.
-    #[arg(long = "weights", env = "MODKIT_WEIGHTS", default_value = "")]
-    pub weights: String,
-    /// If set, the only roles frameworks may subscribe with (comma-separated).
-    #[arg(long = "roles", env = "MODKIT_ROLES")]
-    pub roles: Option<String>,
-    /// Time between batch allocations.
-    #[arg(
-        long = "allocation_interval",
-        env = "MODKIT_ALLOCATION_INTERVAL",
-        default_value = "1secs"
-    )]
-    pub allocation_interval: String,
-    /// An offer not used within this time is rescinded (unset: never).
-    #[arg(long = "offer_timeout", env = "MODKIT_OFFER_TIMEOUT")]
-    pub offer_timeout: Option<String>,
-    /// Resource names left out of fair sharing, e.g. `gpus`.
-    #[arg(
-        long = "fair_sharing_excluded_resource_names",
-        env = "MODKIT_FAIR_SHARING_EXCLUDED_RESOURCE_NAMES",
-        default_value = ""
-    )]
-    pub fair_sharing_excluded_resource_names: String,
-    /// Principals and secrets (path, file:///path or inline JSON).
-    #[arg(long = "credentials", env = "MODKIT_CREDENTIALS")]
-    pub credentials: Option<String>,
-    /// Require HTTP Basic authentication on the scheduler API.
-    #[arg(long = "authenticate_frameworks", env = "MODKIT_AUTHENTICATE_FRAMEWORKS", default_value_t = false, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
-    pub authenticate_frameworks: bool,
-    /// ACLs as Mesos writes them (path, file:///path or inline JSON).
-    #[arg(long = "acls", env = "MODKIT_ACLS")]
-    pub acls: Option<String>,
+    #[command(flatten)]
+    pub allocator: AllocatorArgs,
+    #[command(flatten)]
+    pub sharing: SharingArgs,
+    #[command(flatten)]
+    pub offers: OfferFlags,
+    #[command(flatten)]
+    pub auth: AuthFlags,
 }
 
 impl LocalArgs {

@@ -82,19 +82,11 @@ pub fn start(args: &LocalArgs) -> Result<Local, LocalError> {
     master_flags.ip = args.ip.clone();
     master_flags.port = args.port;
     master_flags.allocator = args.allocator.clone();
-    master_flags.role_sorter = args.role_sorter.clone();
-    master_flags.framework_sorter = args.framework_sorter.clone();
-    master_flags.weights = args.weights.clone();
-    master_flags.roles = args.roles.clone();
+    master_flags.sharing = args.sharing.clone();
+    master_flags.offers = args.offers.clone();
     master_flags.spec = spec_args.clone();
-    master_flags.hooks = hooks.clone();
-    master_flags.allocation_interval = args.allocation_interval.clone();
-    master_flags.offer_timeout = args.offer_timeout.clone();
-    master_flags.fair_sharing_excluded_resource_names =
-        args.fair_sharing_excluded_resource_names.clone();
-    master_flags.credentials = args.credentials.clone();
-    master_flags.authenticate_frameworks = args.authenticate_frameworks;
-    master_flags.acls = args.acls.clone();
+    master_flags.hooks.names = hooks.clone();
+    master_flags.auth = args.auth.clone();
     let master = crate::master::start(master_flags)?;
 
     let agent_flags = agent_flags(
@@ -217,6 +209,15 @@ fn wait_for_agent(master_url: &str) -> Result<(), LocalError> {
 /// `modkit local`: starts the cluster, prints how to use it, serves until SIGINT or SIGTERM.
 pub fn run(args: LocalArgs) -> Result<(), LocalError> {
     let local = start(&args)?;
+    crate::host::serve_until_signal(|| print_usage(&args, &local))
+        .map_err(|e| LocalError::Runtime(e.to_string()))?;
+    eprintln!("modkit local: stopping");
+    local.stop();
+    Ok(())
+}
+
+/// The cluster's addresses and a ready-to-paste `modkit execute` line.
+fn print_usage(args: &LocalArgs, local: &Local) {
     let default_spec_missing =
         local.spec.is_none() && args.spec.modules.is_none() && args.spec.modules_dir.is_none();
     let exe = std::env::current_exe()
@@ -243,9 +244,9 @@ pub fn run(args: LocalArgs) -> Result<(), LocalError> {
     println!(
         "modkit local: work dir {}, allocator {} ({}/{}), hooks {}{}",
         args.work_dir.display(),
-        args.allocator,
-        args.role_sorter,
-        args.framework_sorter,
+        args.allocator.name,
+        args.allocator.role_sorter,
+        args.allocator.framework_sorter,
         local.hooks.as_deref().unwrap_or(if default_spec_missing {
             "none (libmodkit_hooks.so, the default label hook, is not beside this binary: \
              `cargo build --release --workspace` builds it)"
@@ -264,14 +265,6 @@ pub fn run(args: LocalArgs) -> Result<(), LocalError> {
         local.master_address()
     );
     println!("State: curl -s {}/master/state", local.master_url());
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| LocalError::Runtime(e.to_string()))?;
-    rt.block_on(crate::agent::shutdown_signal());
-    eprintln!("modkit local: stopping");
-    local.stop();
-    Ok(())
 }
 
 #[cfg(test)]
@@ -306,7 +299,7 @@ mod tests {
             flags.isolation.spec.modules.as_deref(),
             Some("/w/modules.json")
         );
-        assert_eq!(flags.hooks.as_deref(), Some("org_modkit_EnvToLabels"));
+        assert_eq!(flags.hooks.names.as_deref(), Some("org_modkit_EnvToLabels"));
     }
 
     #[test]
@@ -314,9 +307,12 @@ mod tests {
         let args = LocalArgs::new(".modkit");
         assert_eq!(args.port, 5050);
         assert_eq!(args.ip, "127.0.0.1");
-        assert_eq!(args.allocator, "hierarchical");
+        assert_eq!(args.allocator.name, "hierarchical");
         assert_eq!(
-            (args.role_sorter.as_str(), args.framework_sorter.as_str()),
+            (
+                args.allocator.role_sorter.as_str(),
+                args.allocator.framework_sorter.as_str()
+            ),
             ("drf", "drf")
         );
         assert!(args.isolation.is_none() && args.spec.modules.is_none());

@@ -1,9 +1,9 @@
 //! The master object shared by every handler and background loop.
 
-use super::auth::Auth;
 use super::flags::Timing;
 use super::state::{wall_clock, Framework, State, Task};
 use super::wire::{self, KillTask, RunTask};
+use crate::auth::AuthPolicy;
 use crate::hooks::HookChain;
 use modkit_ffi::types::{AgentId, Reason, Source, TaskId, TaskState, TaskStatus};
 use serde_json::{json, Value};
@@ -29,7 +29,7 @@ pub struct Master {
     state: Mutex<State>,
     pub config: Config,
     pub hooks: HookChain,
-    pub auth: Auth,
+    pub auth: AuthPolicy,
     /// Wakes the allocation loop after a change that may make new offers.
     pub wake: Notify,
     epoch: Instant,
@@ -51,7 +51,7 @@ impl Master {
         state: State,
         config: Config,
         hooks: HookChain,
-        auth: Auth,
+        auth: AuthPolicy,
         modules: crate::modules::ModuleManager,
     ) -> Master {
         Master {

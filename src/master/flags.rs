@@ -1,13 +1,22 @@
 //! `modkit master` flags, spelled as Mesos spells them; each also readable from `MODKIT_<FLAG>`.
 
 use super::MasterError;
+use crate::auth::{AuthError, AuthPolicy};
 use crate::cli::SpecArgs;
+use crate::flags::{AllocatorArgs, SharingArgs};
+use crate::hooks::HookArgs;
 use clap::{ArgAction, Args};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Args, Debug, Clone)]
+#[command(mut_arg("hooks", |a| a.help(
+    "Hook modules run in this order (the launch-task label decorator, the agent-lost hook)"
+)))]
+#[command(mut_arg("hook_error_policy", |a| a.help(
+    "What a failing hook does: warn (keep the value from before it) or fail (the task fails)"
+)))]
 pub struct MasterFlags {
     /// Where the master keeps its files (created if missing).
     #[arg(long = "work_dir", env = "MODKIT_WORK_DIR")]
@@ -18,63 +27,16 @@ pub struct MasterFlags {
     /// Port to listen on (0 picks a free one).
     #[arg(long = "port", env = "MODKIT_PORT", default_value_t = 5050)]
     pub port: u16,
-    /// The allocator module (built-in or from --modules).
-    #[arg(
-        long = "allocator",
-        env = "MODKIT_ALLOCATOR",
-        default_value = "hierarchical"
-    )]
-    pub allocator: String,
-    /// Sorter of roles (any sorter module).
-    #[arg(
-        long = "role_sorter",
-        env = "MODKIT_ROLE_SORTER",
-        default_value = "drf"
-    )]
-    pub role_sorter: String,
-    /// Sorter of each role's frameworks (any sorter module).
-    #[arg(
-        long = "framework_sorter",
-        env = "MODKIT_FRAMEWORK_SORTER",
-        default_value = "drf"
-    )]
-    pub framework_sorter: String,
-    /// Role weights, `role=weight,...`.
-    #[arg(long = "weights", env = "MODKIT_WEIGHTS", default_value = "")]
-    pub weights: String,
-    /// If set, the only roles frameworks may subscribe with (comma-separated).
-    #[arg(long = "roles", env = "MODKIT_ROLES")]
-    pub roles: Option<String>,
+    #[command(flatten)]
+    pub allocator: AllocatorArgs,
+    #[command(flatten)]
+    pub sharing: SharingArgs,
+    #[command(flatten)]
+    pub offers: OfferFlags,
     #[command(flatten)]
     pub spec: SpecArgs,
-    /// Hook modules run in this order (the launch-task label decorator, the agent-lost hook).
-    #[arg(long = "hooks", env = "MODKIT_HOOKS")]
-    pub hooks: Option<String>,
-    /// What a failing hook does: warn (keep the value from before it) or fail (the task fails).
-    #[arg(
-        long = "hook_error_policy",
-        env = "MODKIT_HOOK_ERROR_POLICY",
-        value_enum,
-        default_value = "warn"
-    )]
-    pub hook_error_policy: crate::hooks::HookErrorPolicy,
-    /// Time between batch allocations.
-    #[arg(
-        long = "allocation_interval",
-        env = "MODKIT_ALLOCATION_INTERVAL",
-        default_value = "1secs"
-    )]
-    pub allocation_interval: String,
-    /// An offer not used within this time is rescinded (unset: never).
-    #[arg(long = "offer_timeout", env = "MODKIT_OFFER_TIMEOUT")]
-    pub offer_timeout: Option<String>,
-    /// Resource names left out of fair sharing, e.g. `gpus`.
-    #[arg(
-        long = "fair_sharing_excluded_resource_names",
-        env = "MODKIT_FAIR_SHARING_EXCLUDED_RESOURCE_NAMES",
-        default_value = ""
-    )]
-    pub fair_sharing_excluded_resource_names: String,
+    #[command(flatten)]
+    pub hooks: HookArgs,
     /// An agent silent this long misses one ping.
     #[arg(
         long = "agent_ping_timeout",
@@ -96,6 +58,32 @@ pub struct MasterFlags {
         default_value = "15secs"
     )]
     pub framework_heartbeat_interval: String,
+    #[command(flatten)]
+    pub auth: AuthFlags,
+}
+
+/// Which roles get offers, how often, and how long an offer lasts; `modkit local` takes these
+/// too.
+#[derive(Args, Debug, Clone)]
+pub struct OfferFlags {
+    /// If set, the only roles frameworks may subscribe with (comma-separated).
+    #[arg(long = "roles", env = "MODKIT_ROLES")]
+    pub roles: Option<String>,
+    /// Time between batch allocations.
+    #[arg(
+        long = "allocation_interval",
+        env = "MODKIT_ALLOCATION_INTERVAL",
+        default_value = "1secs"
+    )]
+    pub allocation_interval: String,
+    /// An offer not used within this time is rescinded (unset: never).
+    #[arg(long = "offer_timeout", env = "MODKIT_OFFER_TIMEOUT")]
+    pub offer_timeout: Option<String>,
+}
+
+/// Who may use the scheduler API; `modkit local` takes these too.
+#[derive(Args, Debug, Clone)]
+pub struct AuthFlags {
     /// Principals and secrets: a path, file:///path, or inline JSON
     /// (`{"credentials":[{"principal":..,"secret":..}]}`).
     #[arg(long = "credentials", env = "MODKIT_CREDENTIALS")]
@@ -106,6 +94,17 @@ pub struct MasterFlags {
     /// ACLs as Mesos writes them: a path, file:///path, or inline JSON.
     #[arg(long = "acls", env = "MODKIT_ACLS")]
     pub acls: Option<String>,
+}
+
+impl AuthFlags {
+    /// The credentials and ACLs loaded; errors name the flag.
+    pub fn policy(&self) -> Result<AuthPolicy, AuthError> {
+        AuthPolicy::from_flags(
+            self.credentials.as_deref(),
+            self.authenticate_frameworks,
+            self.acls.as_deref(),
+        )
+    }
 }
 
 /// The flags with their durations parsed and checked.
@@ -151,8 +150,9 @@ impl MasterFlags {
             });
         }
         Ok(Timing {
-            allocation_interval: duration("allocation_interval", &self.allocation_interval)?,
+            allocation_interval: duration("allocation_interval", &self.offers.allocation_interval)?,
             offer_timeout: self
+                .offers
                 .offer_timeout
                 .as_deref()
                 .map(|t| duration("offer_timeout", t))
@@ -167,55 +167,48 @@ impl MasterFlags {
 
     /// `--roles` as a list (None: any role).
     pub fn role_whitelist(&self) -> Option<Vec<String>> {
-        self.roles.as_ref().map(|r| {
-            r.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect()
-        })
+        self.offers
+            .roles
+            .as_deref()
+            .map(|r| crate::flags::list(r).collect())
     }
 
     /// The host flags modules read (the allocator reads its sorters and weights here).
     pub fn host_flags(&self) -> BTreeMap<String, String> {
-        let mut flags = BTreeMap::new();
+        let mut flags = self.allocator.sorter_flags();
+        flags.extend(self.sharing.host_flags());
+        flags.extend(self.hooks.host_flags());
         for (name, value) in [
             ("work_dir", self.work_dir.display().to_string()),
             ("ip", self.ip.clone()),
             ("port", self.port.to_string()),
-            ("allocator", self.allocator.clone()),
-            ("role_sorter", self.role_sorter.clone()),
-            ("framework_sorter", self.framework_sorter.clone()),
-            ("weights", self.weights.clone()),
-            ("allocation_interval", self.allocation_interval.clone()),
+            ("allocator", self.allocator.name.clone()),
             (
-                "fair_sharing_excluded_resource_names",
-                self.fair_sharing_excluded_resource_names.clone(),
+                "allocation_interval",
+                self.offers.allocation_interval.clone(),
             ),
             ("agent_ping_timeout", self.agent_ping_timeout.clone()),
             (
                 "max_agent_ping_timeouts",
                 self.max_agent_ping_timeouts.to_string(),
             ),
-            ("hooks", self.hooks.clone().unwrap_or_default()),
-            ("hook_error_policy", self.hook_error_policy.to_string()),
             (
                 "authenticate_frameworks",
-                self.authenticate_frameworks.to_string(),
+                self.auth.authenticate_frameworks.to_string(),
             ),
         ] {
             flags.insert(name.to_string(), value);
         }
-        if let Some(t) = &self.offer_timeout {
+        if let Some(t) = &self.offers.offer_timeout {
             flags.insert("offer_timeout".into(), t.clone());
         }
-        if let Some(r) = &self.roles {
+        if let Some(r) = &self.offers.roles {
             flags.insert("roles".into(), r.clone());
         }
         // Secrets and ACLs are never echoed: only whether they are set.
         flags.insert(
             "credentials".into(),
-            if self.credentials.is_some() {
+            if self.auth.credentials.is_some() {
                 "(set)"
             } else {
                 ""
@@ -245,11 +238,11 @@ mod tests {
     #[test]
     fn bad_durations_name_the_flag() {
         let mut flags = MasterFlags::new("/tmp/x");
-        flags.allocation_interval = "soon".into();
+        flags.offers.allocation_interval = "soon".into();
         let e = flags.timing().unwrap_err().to_string();
         assert!(e.starts_with("--allocation_interval"), "{e}");
         let mut flags = MasterFlags::new("/tmp/x");
-        flags.offer_timeout = Some("0secs".into());
+        flags.offers.offer_timeout = Some("0secs".into());
         let e = flags.timing().unwrap_err().to_string();
         assert!(
             e.contains("--offer_timeout") && e.contains("more than zero"),
@@ -261,13 +254,23 @@ mod tests {
     }
 
     #[test]
+    fn auth_flags_load_or_name_the_missing_flag() {
+        let mut flags = MasterFlags::new("/tmp/x");
+        assert!(!flags.auth.policy().unwrap().is_required());
+        flags.auth.authenticate_frameworks = true;
+        let e = flags.auth.policy().unwrap_err().to_string();
+        assert!(e.contains("--credentials"), "{e}");
+    }
+
+    #[test]
     fn secrets_are_not_in_host_flags() {
         let mut flags = MasterFlags::new("/tmp/x");
-        flags.credentials = Some(r#"{"credentials":[{"principal":"p","secret":"s3cret"}]}"#.into());
+        flags.auth.credentials =
+            Some(r#"{"credentials":[{"principal":"p","secret":"s3cret"}]}"#.into());
         let host = flags.host_flags();
         assert!(!host.values().any(|v| v.contains("s3cret")));
         assert_eq!(flags.role_whitelist(), None);
-        flags.roles = Some("a, b".into());
+        flags.offers.roles = Some("a, b".into());
         assert_eq!(flags.role_whitelist(), Some(vec!["a".into(), "b".into()]));
     }
 }

@@ -59,7 +59,7 @@ pub fn router(master: Arc<Master>) -> Router {
 async fn prometheus(State(m): State<Arc<Master>>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        metrics::prometheus(&metrics::snapshot(&m)),
+        crate::metrics::prometheus(&metrics::snapshot(&m)),
     )
         .into_response()
 }

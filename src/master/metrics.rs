@@ -101,25 +101,6 @@ fn metric_state(state: TaskState) -> String {
     )
 }
 
-/// Prometheus text exposition; `/` and other odd characters become `_`.
-pub fn prometheus(snapshot: &BTreeMap<String, f64>) -> String {
-    let mut out = String::new();
-    for (name, value) in snapshot {
-        let name: String = format!("modkit_{name}")
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        out.push_str(&format!("# TYPE {name} gauge\n{name} {value}\n"));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,10 +108,5 @@ mod tests {
     #[test]
     fn names() {
         assert_eq!(metric_state(TaskState::Running), "tasks_running");
-        let text = prometheus(&BTreeMap::from([("master/tasks_running".to_string(), 2.0)]));
-        assert_eq!(
-            text,
-            "# TYPE modkit_master_tasks_running gauge\nmodkit_master_tasks_running 2\n"
-        );
     }
 }

@@ -5,7 +5,6 @@
 //! CLI, serving until SIGINT or SIGTERM.
 
 mod agents;
-mod auth;
 mod core;
 mod error;
 mod events;
@@ -21,10 +20,9 @@ mod state;
 pub mod wire;
 
 pub use error::MasterError;
-pub use flags::MasterFlags;
+pub use flags::{AuthFlags, MasterFlags, OfferFlags};
 pub use scheduler::{validate_task_id, STREAM_ID_HEADER};
 
-use crate::hooks::HookChain;
 use core::{Config, Master};
 use modkit_ffi::abi::Kind;
 use modkit_ffi::sdk::Instance;
@@ -76,18 +74,12 @@ impl Drop for RunningMaster {
     }
 }
 
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_else(|_| "localhost".to_string())
-}
-
 /// Loads the modules, creates the allocator and hooks, binds `--ip:--port` and serves in
 /// the background.
 pub fn start(flags: MasterFlags) -> Result<RunningMaster, MasterError> {
     let timing = flags.timing()?;
     let weights =
-        modkit_ffi::sdk::parse_weights(&flags.weights).map_err(|e| MasterError::Flag {
+        modkit_ffi::sdk::parse_weights(&flags.sharing.weights).map_err(|e| MasterError::Flag {
             flag: "weights",
             reason: e.to_string(),
         })?;
@@ -95,29 +87,21 @@ pub fn start(flags: MasterFlags) -> Result<RunningMaster, MasterError> {
         path: flags.work_dir.clone(),
         source,
     })?;
-    let auth = auth::Auth::load(
-        flags.credentials.as_deref(),
-        flags.authenticate_frameworks,
-        flags.acls.as_deref(),
-    )?;
+    let auth = flags.auth.policy()?;
     let modules = crate::cli::load_modules("master", &flags.spec, flags.host_flags())?;
     let allocator = match modules
         .registry()
-        .create(Kind::Allocator, &flags.allocator)?
+        .create(Kind::Allocator, &flags.allocator.name)?
     {
         Instance::Allocator(a) => a,
         other => {
             return Err(MasterError::Allocator {
-                name: flags.allocator.clone(),
+                name: flags.allocator.name.clone(),
                 reason: format!("created a {}, not an allocator", other.kind()),
             })
         }
     };
-    let hooks = HookChain::from_flag(
-        modules.registry(),
-        flags.hooks.as_deref().unwrap_or_default(),
-        flags.hook_error_policy,
-    )?;
+    let hooks = flags.hooks.chain(modules.registry())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("master")
@@ -138,14 +122,14 @@ pub fn start(flags: MasterFlags) -> Result<RunningMaster, MasterError> {
     host_flags.insert("port".into(), addr.port().to_string());
     let config = Config {
         id: wire::new_id(),
-        hostname: hostname(),
+        hostname: crate::host::hostname(),
         ip: flags.ip.clone(),
         port: addr.port(),
         timing,
         max_agent_ping_timeouts: flags.max_agent_ping_timeouts,
         roles: flags.role_whitelist(),
         flags: host_flags,
-        allocator: flags.allocator.clone(),
+        allocator: flags.allocator.name.clone(),
     };
     let state = state::State::new(allocator, weights.into_iter().collect());
     let master = Arc::new(Master::new(state, config, hooks, auth, modules));
@@ -207,28 +191,10 @@ async fn background(master: Arc<Master>) {
 
 /// `modkit master`: serves until SIGINT or SIGTERM.
 pub fn run(flags: MasterFlags) -> Result<(), MasterError> {
-    use tokio::signal::unix::{signal, SignalKind};
     let master = start(flags)?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
+    // Tests and scripts wait for this line.
+    crate::host::serve_until_signal(|| eprintln!("modkit master listening on {}", master.addr()))
         .map_err(|e| MasterError::Runtime(e.to_string()))?;
-    rt.block_on(async {
-        // Handlers first: a signal right after the line below must stop us cleanly.
-        let term = signal(SignalKind::terminate());
-        let int = signal(SignalKind::interrupt());
-        // Tests and scripts wait for this line.
-        eprintln!("modkit master listening on {}", master.addr());
-        match (term, int) {
-            (Ok(mut term), Ok(mut int)) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = int.recv() => {}
-                }
-            }
-            _ => std::future::pending::<()>().await,
-        }
-    });
     master.stop();
     Ok(())
 }

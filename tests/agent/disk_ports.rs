@@ -154,6 +154,7 @@ fn allocated_lives_unallocated_dies(v6: bool) {
         eventually(PATIENCE, || listening(v6, good).then_some(())).is_some(),
         "the good task never listened on {good}"
     );
+    assert_placed_in_cgroup2(&sandbox);
     let other = format!("cpus:0.1;mem:64;ports:[{good}-{good}]");
     assert_eq!(
         agent.launch("bad", &listener(&python, v6, bad), &other).0,
@@ -176,6 +177,39 @@ fn allocated_lives_unallocated_dies(v6: bool) {
     assert_eq!(agent.kill("good", None), 200);
     assert_eq!(agent.wait("good")["state"], "TASK_KILLED");
     sandbox.assert_clean();
+}
+
+/// Where the host has a cgroup2 hierarchy (here: the controller-less one of a v1 host), the
+/// running task sits in a directory of its own under `<unified>/<cgroups_root>`, which is how
+/// its sockets are attributed; `assert_clean` later checks that the directory went.
+fn assert_placed_in_cgroup2(sandbox: &Sandbox) {
+    let unified = Path::new("/sys/fs/cgroup/unified");
+    if !unified.join("cgroup.procs").exists() {
+        eprintln!(
+            "no cgroup2 hierarchy at {}: the descriptor walk is used",
+            unified.display()
+        );
+        return;
+    }
+    let root = unified.join(&sandbox.root);
+    let placed: Vec<PathBuf> = std::fs::read_dir(&root)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|dir| {
+                    std::fs::read_to_string(dir.join("cgroup.procs"))
+                        .is_ok_and(|procs| !procs.trim().is_empty())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        placed.len(),
+        1,
+        "no container directory in use under {}",
+        root.display()
+    );
 }
 
 #[test]

@@ -1,15 +1,19 @@
 //! Runs real agents (the `modkit` binary) against the real kernel, each with its own cgroup
 //! root and work dir, and checks that nothing is left behind.
 
+use crate::common::agent::start_agent;
+use crate::common::cgroups::remove_root;
+pub use crate::common::wait::eventually;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
 
-/// Hierarchies whose leftovers fail a test (devices: cgroups/devices and gpu/devices).
-pub const CONTROLLERS: [&str; 6] = ["freezer", "cpu", "cpuacct", "memory", "pids", "devices"];
+/// Hierarchies whose leftovers fail a test (devices: cgroups/devices and gpu/devices;
+/// unified: the cgroup2 directories network/ports places containers in on v1 hosts).
+pub const CONTROLLERS: [&str; 7] = [
+    "freezer", "cpu", "cpuacct", "memory", "pids", "devices", "unified",
+];
 
 /// Why real-kernel tests cannot run here, if they cannot.
 pub fn skip_reason(controllers: &[&str]) -> Option<String> {
@@ -113,36 +117,7 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
-        for c in CONTROLLERS {
-            let root = Path::new("/sys/fs/cgroup").join(c).join(&self.root);
-            remove_tree(&root);
-        }
-    }
-}
-
-/// Kills every process of a cgroup tree and removes it, deepest first.
-fn remove_tree(dir: &Path) {
-    if !dir.exists() {
-        return;
-    }
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.filter_map(|e| e.ok()) {
-            if e.path().is_dir() {
-                remove_tree(&e.path());
-            }
-        }
-    }
-    for _ in 0..50 {
-        if let Ok(procs) = std::fs::read_to_string(dir.join("cgroup.procs")) {
-            for pid in procs.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
-                // SAFETY: kill has no memory effects.
-                unsafe { libc::kill(pid, libc::SIGKILL) };
-            }
-        }
-        if std::fs::remove_dir(dir).is_ok() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
+        remove_root(&self.root);
     }
 }
 
@@ -158,40 +133,8 @@ impl Agent {
     }
 
     pub fn try_start(sandbox: &Sandbox, isolation: &str, extra: &[&str]) -> Result<Agent, String> {
-        let mut child = Command::new(modkit())
-            .arg("agent")
-            .arg("--work_dir")
-            .arg(sandbox.dir())
-            .args(["--port", "0", "--cgroups_root", &sandbox.root])
-            .args(["--isolation", isolation])
-            .args(if extra.contains(&"--resources") {
-                &[][..]
-            } else {
-                &["--resources", "cpus:2;mem:1024;disk:1024"][..]
-            })
-            .args(extra)
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("spawn agent: {e}"))?;
-        let stderr = child.stderr.take().expect("piped stderr");
-        let mut lines = BufReader::new(stderr).lines();
-        let mut log = String::new();
-        while let Some(Ok(line)) = lines.next() {
-            if let Some(address) = line.strip_prefix("modkit agent listening on ") {
-                let address = address.trim().to_string();
-                std::thread::spawn(move || {
-                    for line in lines.map_while(Result::ok) {
-                        eprintln!("[agent] {line}");
-                    }
-                });
-                return Ok(Agent { child, address });
-            }
-            log.push_str(&line);
-            log.push('\n');
-        }
-        let status = child.wait().map_err(|e| e.to_string())?;
-        Err(format!("agent exited ({status}) before listening:\n{log}"))
+        let (child, address) = start_agent(sandbox.dir(), &sandbox.root, isolation, extra)?;
+        Ok(Agent { child, address })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -276,20 +219,6 @@ impl Agent {
 impl Drop for Agent {
     fn drop(&mut self) {
         self.kill_hard();
-    }
-}
-
-/// Polls `f` until it returns Some or `timeout` passes.
-pub fn eventually<T>(timeout: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(v) = f() {
-            return Some(v);
-        }
-        if Instant::now() > deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

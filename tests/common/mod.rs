@@ -1,6 +1,11 @@
 //! Helpers shared by the integration tests: build C modules from the one header, find the Rust
-//! module cdylibs, write specs, run the `modkit` binary.
+//! module cdylibs, write specs, run the `modkit` binary; clean up cgroups (`cgroups`) and wait
+//! for children and conditions (`wait`).
 #![allow(dead_code)] // each test binary uses a different subset
+
+pub mod agent;
+pub mod cgroups;
+pub mod wait;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,6 +2,8 @@
 //! `modkit execute --master` client against it. On drop the cluster is stopped and every cgroup
 //! under the root is killed and removed.
 
+use crate::common::cgroups::remove_root;
+pub use crate::common::wait::eventually;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -9,8 +11,6 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-const CONTROLLERS: [&str; 6] = ["freezer", "cpu", "cpuacct", "memory", "pids", "devices"];
 
 pub fn modkit() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_modkit"))
@@ -164,35 +164,7 @@ impl Drop for Cluster {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
-        for c in CONTROLLERS {
-            remove_tree(&Path::new("/sys/fs/cgroup").join(c).join(&self.cgroups_root));
-        }
-    }
-}
-
-/// Kills every process of a cgroup tree and removes it, deepest first.
-fn remove_tree(dir: &Path) {
-    if !dir.exists() {
-        return;
-    }
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.filter_map(|e| e.ok()) {
-            if e.path().is_dir() {
-                remove_tree(&e.path());
-            }
-        }
-    }
-    for _ in 0..50 {
-        if let Ok(procs) = std::fs::read_to_string(dir.join("cgroup.procs")) {
-            for pid in procs.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
-                // SAFETY: kill has no memory effects.
-                unsafe { libc::kill(pid, libc::SIGKILL) };
-            }
-        }
-        if std::fs::remove_dir(dir).is_ok() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
+        remove_root(&self.cgroups_root);
     }
 }
 
@@ -203,18 +175,4 @@ pub fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
-}
-
-/// Polls `f` until it returns Some or `timeout` passes.
-pub fn eventually<T>(timeout: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(v) = f() {
-            return Some(v);
-        }
-        if Instant::now() > deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }

@@ -5,6 +5,8 @@
 mod api;
 mod cli;
 mod clients;
+#[path = "../common/mod.rs"]
+mod common;
 mod drf;
 mod execute;
 mod harness;

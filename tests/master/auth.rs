@@ -30,9 +30,9 @@ const ACLS: &str = r#"{
 
 fn secured() -> Cluster {
     Cluster::start(|f| {
-        f.credentials = Some(CREDENTIALS.into());
-        f.authenticate_frameworks = true;
-        f.acls = Some(ACLS.into());
+        f.auth.credentials = Some(CREDENTIALS.into());
+        f.auth.authenticate_frameworks = true;
+        f.auth.acls = Some(ACLS.into());
     })
 }
 

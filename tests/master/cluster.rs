@@ -1,13 +1,15 @@
 //! A master in-process (`modkit::master::start`) and agents as real `modkit agent --master`
 //! processes, each agent with its own work dir and cgroup root, removed on drop.
 
+use crate::common::agent::start_agent;
+use crate::common::cgroups::remove_root;
+pub use crate::common::wait::eventually;
 use modkit::master::{MasterFlags, RunningMaster};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
@@ -29,7 +31,7 @@ pub(crate) use require_root;
 pub fn master_flags(dir: &Path) -> MasterFlags {
     let mut flags = MasterFlags::new(dir.join("master"));
     flags.port = 0;
-    flags.allocation_interval = "100ms".into();
+    flags.offers.allocation_interval = "100ms".into();
     flags.framework_heartbeat_interval = "200ms".into();
     flags
 }
@@ -128,46 +130,17 @@ impl AgentProcess {
         work_dir: PathBuf,
         dir: Option<tempfile::TempDir>,
     ) -> AgentProcess {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_modkit"))
-            .arg("agent")
-            .arg("--work_dir")
-            .arg(&work_dir)
-            .args(["--port", "0", "--cgroups_root", &cgroups_root])
-            .args(["--isolation", isolation, "--master", master])
-            .args(if extra.contains(&"--resources") {
-                &[][..]
-            } else {
-                &["--resources", "cpus:2;mem:1024;disk:1024"][..]
-            })
-            .args(extra)
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("spawn modkit agent");
-        let stderr = child.stderr.take().expect("piped stderr");
-        let mut lines = BufReader::new(stderr).lines();
-        let mut log = String::new();
-        while let Some(Ok(line)) = lines.next() {
-            if let Some(address) = line.strip_prefix("modkit agent listening on ") {
-                let address = address.trim().to_string();
-                std::thread::spawn(move || {
-                    for line in lines.map_while(Result::ok) {
-                        eprintln!("[agent] {line}");
-                    }
-                });
-                return AgentProcess {
-                    child,
-                    address,
-                    cgroups_root,
-                    work_dir,
-                    _dir: dir,
-                };
-            }
-            log.push_str(&line);
-            log.push('\n');
+        let args: Vec<&str> = ["--master", master].iter().chain(extra).copied().collect();
+        match start_agent(&work_dir, &cgroups_root, isolation, &args) {
+            Ok((child, address)) => AgentProcess {
+                child,
+                address,
+                cgroups_root,
+                work_dir,
+                _dir: dir,
+            },
+            Err(e) => panic!("{e}"),
         }
-        let status = child.wait();
-        panic!("agent exited ({status:?}) before listening:\n{log}");
     }
 
     pub fn kill_hard(&mut self) {
@@ -179,54 +152,6 @@ impl AgentProcess {
 impl Drop for AgentProcess {
     fn drop(&mut self) {
         self.kill_hard();
-        if self.cgroups_root.is_empty() {
-            return;
-        }
-        if let Ok(hierarchies) = std::fs::read_dir("/sys/fs/cgroup") {
-            for h in hierarchies.filter_map(Result::ok) {
-                remove_tree(&h.path().join(&self.cgroups_root));
-            }
-        }
-        remove_tree(&Path::new("/sys/fs/cgroup").join(&self.cgroups_root));
-    }
-}
-
-/// Kills every process of a cgroup tree and removes it, deepest first.
-fn remove_tree(dir: &Path) {
-    if !dir.is_dir() {
-        return;
-    }
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.filter_map(Result::ok) {
-            if e.path().is_dir() {
-                remove_tree(&e.path());
-            }
-        }
-    }
-    for _ in 0..50 {
-        if let Ok(procs) = std::fs::read_to_string(dir.join("cgroup.procs")) {
-            for pid in procs.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
-                // SAFETY: kill has no memory effects.
-                unsafe { libc::kill(pid, libc::SIGKILL) };
-            }
-        }
-        if std::fs::remove_dir(dir).is_ok() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Polls `f` until it returns Some or `timeout` passes.
-pub fn eventually<T>(timeout: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(v) = f() {
-            return Some(v);
-        }
-        if Instant::now() > deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
+        remove_root(&self.cgroups_root);
     }
 }

@@ -131,7 +131,7 @@ fn subscribed_streams_carry_heartbeats() {
 
 #[test]
 fn bad_subscriptions_are_refused() {
-    let cluster = Cluster::start(|f| f.roles = Some("web,batch".into()));
+    let cluster = Cluster::start(|f| f.offers.roles = Some("web,batch".into()));
     let addr = cluster.master.addr();
     let refused =
         |info, headers: &[(&str, &str)]| match Framework::try_subscribe(addr, info, headers) {

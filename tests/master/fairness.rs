@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 fn share_cpus(weights: &str, update_weights: bool) -> (usize, usize) {
     let cluster = Cluster::start(|f| {
         if !update_weights {
-            f.weights = weights.into();
+            f.sharing.weights = weights.into();
         }
     });
     if update_weights {

@@ -23,7 +23,7 @@ fn hook_labels_reach_state_and_updates() {
     );
     let cluster = Cluster::start(|f| {
         f.spec.modules = Some(modules);
-        f.hooks = Some("org_modkit_StaticLabels".into());
+        f.hooks.names = Some("org_modkit_StaticLabels".into());
     });
     let agent = cluster.agent("posix/cpu,posix/mem", &[]);
     let mut fw = Framework::subscribe(

@@ -144,7 +144,7 @@ fn kill_and_reconcile() {
 
 #[test]
 fn offers_not_used_in_time_are_rescinded() {
-    let cluster = Cluster::start(|f| f.offer_timeout = Some("300ms".into()));
+    let cluster = Cluster::start(|f| f.offers.offer_timeout = Some("300ms".into()));
     let _agent = cluster.agent("posix/cpu,posix/mem", &[]);
     let mut fw = Framework::subscribe(cluster.master.addr(), info("slow"));
     let offers = fw.offers();

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 #[test]
 fn operator_calls_and_endpoints() {
-    let cluster = Cluster::start(|f| f.weights = "web=3".into());
+    let cluster = Cluster::start(|f| f.sharing.weights = "web=3".into());
     let _agent = cluster.agent(
         "posix/cpu,posix/mem",
         &["--resources", "cpus:4;mem:4096;disk:10"],

@@ -3,8 +3,6 @@
 
 use crate::model::{ContainerRequest, ContainerTermination};
 use std::path::PathBuf;
-use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
@@ -26,66 +24,21 @@ pub struct State {
     pub termination: Option<ContainerTermination>,
 }
 
-#[derive(Debug)]
-pub struct Container {
-    pub id: String,
-    pub request: ContainerRequest,
-    pub sandbox: PathBuf,
-    state: Mutex<State>,
-    changed: Condvar,
-}
+/// The shared record with this containerizer's state.
+pub type Container = crate::container::Container<State>;
 
 impl Container {
     pub fn new(request: ContainerRequest, sandbox: PathBuf, phase: Phase) -> Container {
-        Container {
-            id: request.container_id.clone(),
+        Container::with_state(
             request,
             sandbox,
-            state: Mutex::new(State {
+            State {
                 phase,
                 kill_requested: false,
                 wait_pid: None,
                 termination: None,
-            }),
-            changed: Condvar::new(),
-        }
-    }
-
-    pub fn state(&self) -> MutexGuard<'_, State> {
-        // A panic while holding the lock leaves plain data behind; keep going with it.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Changes the state and wakes every waiter.
-    pub fn update(&self, f: impl FnOnce(&mut State)) {
-        let mut state = self.state();
-        f(&mut state);
-        self.changed.notify_all();
-    }
-
-    /// Waits until `done` holds or `timeout` passes; returns whether it holds.
-    pub fn wait_until(&self, timeout: Option<Duration>, done: impl Fn(&State) -> bool) -> bool {
-        let deadline = timeout.map(|t| Instant::now() + t);
-        let mut state = self.state();
-        loop {
-            if done(&state) {
-                return true;
-            }
-            match deadline {
-                None => state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner()),
-                Some(deadline) => {
-                    let now = Instant::now();
-                    if now >= deadline {
-                        return false;
-                    }
-                    state = self
-                        .changed
-                        .wait_timeout(state, deadline - now)
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0;
-                }
-            }
-        }
+            },
+        )
     }
 
     /// Blocks until the launch returned; the phase then.
@@ -99,6 +52,7 @@ impl Container {
 mod tests {
     use super::*;
     use std::sync::Arc;
+    use std::time::Duration;
 
     #[test]
     fn commands_wait_for_the_launch() {

@@ -16,7 +16,7 @@ impl Inner {
         validate_id(&id)?;
         let container = Arc::new(Container::new(request, self.sandbox(&id), Phase::Launching));
         {
-            let mut live = self.lock_live();
+            let mut live = self.containers.lock_live();
             if live.contains_key(&id) {
                 return Err(ContainerizerError::Exists(id));
             }
@@ -37,12 +37,7 @@ impl Inner {
 
     fn start(&self, container: &Container) -> Result<()> {
         let id = container.id.as_str();
-        std::fs::create_dir_all(&container.sandbox).map_err(|source| ContainerizerError::Io {
-            id: id.to_string(),
-            what: "create sandbox",
-            path: container.sandbox.clone(),
-            source,
-        })?;
+        container.create_sandbox()?;
         let meta = self.store.create(id)?;
         // The end of an earlier container of the same id must not be read as ours.
         let _ = std::fs::remove_file(meta.join(TERMINATION));
@@ -129,7 +124,7 @@ impl Inner {
         if let Err(e) = self.store.write_volatile(id, TERMINATION, &termination) {
             tracing::error!(container = id, "{e}");
         }
-        self.remember(id, termination.clone());
+        self.containers.remember(id, termination.clone());
         self.forget(container);
         container.update(|s| {
             s.phase = Phase::Ended;
@@ -138,7 +133,7 @@ impl Inner {
     }
 
     fn forget(&self, container: &Arc<Container>) {
-        let mut live = self.lock_live();
+        let mut live = self.containers.lock_live();
         if live
             .get(&container.id)
             .is_some_and(|held| Arc::ptr_eq(held, container))

@@ -19,23 +19,21 @@ pub use error::{ErrorAnswer, ProgramError};
 pub use program::MAX_STDOUT;
 pub use protocol::VERSIONS;
 
+use crate::containers::Containers;
 use crate::error::{ContainerizerError, Result};
 use crate::model::{
     ContainerRequest, ContainerSummary, ContainerTermination, RecoverMode, RecoveryReport,
 };
 use crate::native::checkpoint::Store;
-use container::{Container, Phase};
+use container::{Container, Phase, State};
 use modkit_ffi::resources::Resources;
 use modkit_ffi::types::{ContainerId, ContainerStatus, ResourceStatistics};
 use program::{Invocation, Program, StderrSink};
 use serde_json::Value;
-use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-/// How many ended containers are remembered for `wait` (oldest dropped first).
-const TERMINATED_KEPT: usize = 1000;
 /// The checkpointed launch request, under `<work_dir>/meta/external/<id>`.
 const REQUEST: &str = "request.json";
 const TERMINATION: &str = "termination.json";
@@ -62,8 +60,7 @@ struct Inner {
     config: Config,
     program: Program,
     store: Store,
-    live: Mutex<HashMap<String, Arc<Container>>>,
-    ended: Mutex<VecDeque<(String, ContainerTermination)>>,
+    containers: Containers<State>,
 }
 
 impl ExternalContainerizer {
@@ -79,8 +76,7 @@ impl ExternalContainerizer {
             config,
             program,
             store,
-            live: Mutex::new(HashMap::new()),
-            ended: Mutex::new(VecDeque::new()),
+            containers: Containers::default(),
         });
         let answer = inner.run_agent("version", &protocol::version_message())?;
         let version =
@@ -91,39 +87,15 @@ impl ExternalContainerizer {
 }
 
 impl Inner {
-    fn lock_live(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Container>>> {
-        self.live.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn get(&self, id: &str) -> Option<Arc<Container>> {
-        self.lock_live().get(id).cloned()
-    }
-
     /// A container whose launch succeeded and that has not ended, else `Unknown`.
     fn running(&self, id: &str) -> Result<Arc<Container>> {
         let container = self
+            .containers
             .get(id)
             .ok_or_else(|| ContainerizerError::Unknown(id.to_string()))?;
         match container.launched() {
             Phase::Running => Ok(container),
             _ => Err(ContainerizerError::Unknown(id.to_string())),
-        }
-    }
-
-    fn ended(&self, id: &str) -> Option<ContainerTermination> {
-        let ended = self.ended.lock().unwrap_or_else(|e| e.into_inner());
-        ended
-            .iter()
-            .rev()
-            .find(|(ended_id, _)| ended_id == id)
-            .map(|(_, t)| t.clone())
-    }
-
-    fn remember(&self, id: &str, termination: ContainerTermination) {
-        let mut ended = self.ended.lock().unwrap_or_else(|e| e.into_inner());
-        ended.push_back((id.to_string(), termination));
-        while ended.len() > TERMINATED_KEPT {
-            ended.pop_front();
         }
     }
 
@@ -229,7 +201,7 @@ impl crate::Containerizer for ExternalContainerizer {
     }
 
     fn wait(&self, id: &str, timeout: Option<Duration>) -> Result<Option<ContainerTermination>> {
-        if let Some(container) = self.inner.get(id) {
+        if let Some(container) = self.inner.containers.get(id) {
             container.wait_until(timeout, |s| {
                 s.termination.is_some() || s.phase == Phase::Failed
             });
@@ -240,6 +212,7 @@ impl crate::Containerizer for ExternalContainerizer {
             return Ok(state.termination.clone());
         }
         self.inner
+            .containers
             .ended(id)
             .map(Some)
             .ok_or_else(|| ContainerizerError::Unknown(id.to_string()))
@@ -279,9 +252,10 @@ impl crate::Containerizer for ExternalContainerizer {
     }
 
     fn containers(&self, with_usage: bool) -> Vec<ContainerSummary> {
-        let mut live: Vec<Arc<Container>> = self.inner.lock_live().values().cloned().collect();
-        live.sort_by(|a, b| a.id.cmp(&b.id));
-        live.into_iter()
+        self.inner
+            .containers
+            .sorted()
+            .into_iter()
             .filter(|c| c.state().phase == Phase::Running)
             .map(|c| ContainerSummary {
                 container_id: c.id.clone(),

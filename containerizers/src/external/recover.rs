@@ -21,7 +21,7 @@ impl Inner {
         for id in self.store.ids()? {
             match self.store.read::<ContainerTermination>(&id, TERMINATION) {
                 Ok(Some(termination)) => {
-                    self.remember(&id, termination);
+                    self.containers.remember(&id, termination);
                     continue;
                 }
                 Ok(None) => {}
@@ -91,7 +91,7 @@ impl Inner {
     fn adopt(&self, request: ContainerRequest) -> Arc<Container> {
         let id = request.container_id.clone();
         let container = Arc::new(Container::new(request, self.sandbox(&id), Phase::Running));
-        self.lock_live().insert(id, container.clone());
+        self.containers.lock_live().insert(id, container.clone());
         container
     }
 

@@ -69,8 +69,8 @@ impl Inner {
         if let Err(e) = self.store.write_volatile(id, TERMINATION, &termination) {
             tracing::error!(container = id, "{e}");
         }
-        self.remember(id, termination.clone());
-        self.lock_live().remove(id);
+        self.containers.remember(id, termination.clone());
+        self.containers.lock_live().remove(id);
         container.update(|s| {
             s.phase = Phase::Terminated;
             s.termination = Some(termination);

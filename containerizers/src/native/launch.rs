@@ -45,7 +45,7 @@ impl Inner {
         let sandbox = self.sandbox(&id);
         let container = Arc::new(Container::new(request, sandbox.clone(), Phase::Launching));
         {
-            let mut live = self.lock_live();
+            let mut live = self.containers.lock_live();
             if live.contains_key(&id) {
                 return Err(ContainerizerError::Exists(id));
             }
@@ -63,12 +63,7 @@ impl Inner {
     fn start(self: &Arc<Self>, container: &Arc<Container>) -> Result<()> {
         let id = container.id.as_str();
         let request = &container.request;
-        std::fs::create_dir_all(&container.sandbox).map_err(|source| ContainerizerError::Io {
-            id: id.to_string(),
-            what: "create sandbox",
-            path: container.sandbox.clone(),
-            source,
-        })?;
+        container.create_sandbox()?;
         let meta = self.store.create(id)?;
         // The stale end of an earlier container of the same id must not be read as ours.
         let _ = std::fs::remove_file(meta.join(STATUS));
@@ -246,7 +241,7 @@ impl Inner {
         if let Err(e) = self.store.remove(id) {
             tracing::warn!(container = id, "{e}");
         }
-        self.lock_live().remove(id);
+        self.containers.lock_live().remove(id);
     }
 }
 

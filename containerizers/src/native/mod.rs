@@ -23,16 +23,16 @@ pub use crate::model::{
     RecoveryReport,
 };
 
+use crate::containers::Containers;
 use checkpoint::Store;
-use container::{Cause, Container, Phase};
+use container::{Cause, Phase, State};
 pub(crate) use launch::validate_id;
 use modkit_cgroups::Cgroups;
 use modkit_ffi::resources::Resources;
 use modkit_ffi::sdk::Isolator;
 use modkit_ffi::types::{ContainerStatus, ResourceStatistics, TimeInfo};
-use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// An isolator instance with the name it was selected by (for messages).
@@ -40,9 +40,6 @@ pub struct IsolatorSlot {
     pub name: String,
     pub isolator: Box<dyn Isolator>,
 }
-
-/// How many ended containers are remembered for `wait` (oldest dropped first).
-const TERMINATED_KEPT: usize = 1000;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -67,9 +64,7 @@ struct Inner {
     config: Config,
     isolators: Vec<IsolatorSlot>,
     store: Store,
-    live: Mutex<HashMap<String, Arc<Container>>>,
-    terminated: Mutex<BTreeMap<u64, (String, ContainerTermination)>>,
-    sequence: std::sync::atomic::AtomicU64,
+    containers: Containers<State>,
 }
 
 impl NativeContainerizer {
@@ -80,9 +75,7 @@ impl NativeContainerizer {
                 config,
                 isolators,
                 store,
-                live: Mutex::new(HashMap::new()),
-                terminated: Mutex::new(BTreeMap::new()),
-                sequence: std::sync::atomic::AtomicU64::new(0),
+                containers: Containers::default(),
             }),
         }
     }
@@ -107,11 +100,12 @@ impl NativeContainerizer {
         id: &str,
         timeout: Option<Duration>,
     ) -> Result<Option<ContainerTermination>> {
-        if let Some(container) = self.inner.get(id) {
+        if let Some(container) = self.inner.containers.get(id) {
             container.wait_until(timeout, |s| s.termination.is_some());
             return Ok(container.state().termination.clone());
         }
         self.inner
+            .containers
             .ended(id)
             .map(Some)
             .ok_or_else(|| ContainerizerError::Unknown(id.to_string()))
@@ -122,6 +116,7 @@ impl NativeContainerizer {
     pub fn kill(&self, id: &str, signal: i32) -> Result<()> {
         let container = self
             .inner
+            .containers
             .get(id)
             .ok_or_else(|| ContainerizerError::Unknown(id.to_string()))?;
         container.update(|s| s.kill_requested = true);
@@ -151,6 +146,7 @@ impl NativeContainerizer {
     pub fn destroy(&self, id: &str) -> Result<ContainerTermination> {
         let container = self
             .inner
+            .containers
             .get(id)
             .ok_or_else(|| ContainerizerError::Unknown(id.to_string()))?;
         container.update(|s| s.kill_requested = true);
@@ -163,6 +159,7 @@ impl NativeContainerizer {
     /// The isolators' statistics merged, with a timestamp.
     pub fn usage(&self, id: &str) -> Result<ResourceStatistics> {
         self.inner
+            .containers
             .get(id)
             .ok_or_else(|| ContainerizerError::Unknown(id.to_string()))?;
         self.inner.usage(id)
@@ -171,6 +168,7 @@ impl NativeContainerizer {
     pub fn status(&self, id: &str) -> Result<ContainerStatus> {
         let container = self
             .inner
+            .containers
             .get(id)
             .ok_or_else(|| ContainerizerError::Unknown(id.to_string()))?;
         let mut status = ContainerStatus {
@@ -195,6 +193,7 @@ impl NativeContainerizer {
     /// Changes a running container's resources through every isolator.
     pub fn update(&self, id: &str, resources: &Resources) -> Result<()> {
         self.inner
+            .containers
             .get(id)
             .ok_or_else(|| ContainerizerError::Unknown(id.to_string()))?;
         for slot in &self.inner.isolators {
@@ -212,9 +211,10 @@ impl NativeContainerizer {
 
     /// Live containers, sorted by id; with statistics when `with_usage`.
     pub fn containers(&self, with_usage: bool) -> Vec<ContainerSummary> {
-        let mut live: Vec<Arc<Container>> = self.inner.lock_live().values().cloned().collect();
-        live.sort_by(|a, b| a.id.cmp(&b.id));
-        live.into_iter()
+        self.inner
+            .containers
+            .sorted()
+            .into_iter()
             .filter(|c| c.state().phase == Phase::Running)
             .map(|c| ContainerSummary {
                 container_id: c.id.clone(),
@@ -235,34 +235,6 @@ impl NativeContainerizer {
 }
 
 impl Inner {
-    fn lock_live(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Container>>> {
-        self.live.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn get(&self, id: &str) -> Option<Arc<Container>> {
-        self.lock_live().get(id).cloned()
-    }
-
-    fn ended(&self, id: &str) -> Option<ContainerTermination> {
-        let ended = self.terminated.lock().unwrap_or_else(|e| e.into_inner());
-        ended
-            .values()
-            .rev()
-            .find(|(ended_id, _)| ended_id == id)
-            .map(|(_, t)| t.clone())
-    }
-
-    fn remember(&self, id: &str, termination: ContainerTermination) {
-        let seq = self
-            .sequence
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut ended = self.terminated.lock().unwrap_or_else(|e| e.into_inner());
-        ended.insert(seq, (id.to_string(), termination));
-        while ended.len() > TERMINATED_KEPT {
-            ended.pop_first();
-        }
-    }
-
     fn cgroup(&self, id: &str) -> String {
         format!("{}/{}", self.config.cgroups_root, id)
     }

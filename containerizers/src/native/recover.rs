@@ -27,7 +27,7 @@ impl Inner {
             known.insert(id.clone());
             match self.store.read::<ContainerTermination>(&id, TERMINATION) {
                 Ok(Some(termination)) => {
-                    self.remember(&id, termination);
+                    self.containers.remember(&id, termination);
                     continue;
                 }
                 Ok(None) => {}
@@ -156,7 +156,7 @@ impl Inner {
         let sandbox = self.sandbox(&id);
         let container = Arc::new(Container::new(request, sandbox, Phase::Running));
         container.update(|s| s.pid = pid);
-        self.lock_live().insert(id, container.clone());
+        self.containers.lock_live().insert(id, container.clone());
         container
     }
 

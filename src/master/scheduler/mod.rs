@@ -78,7 +78,7 @@ fn call(master: &Arc<Master>, headers: &HeaderMap, body: &[u8]) -> Result<Respon
     require_json(headers)?;
     let principal = master
         .auth
-        .principal(header_str(headers, "authorization"))?;
+        .authenticate(header_str(headers, "authorization"))?;
     let call: Call = serde_json::from_slice(body)
         .map_err(|e| Refusal::BadRequest(format!("Failed to parse body into Call: {e}")))?;
     if call.r#type == "SUBSCRIBE" {

@@ -142,8 +142,28 @@ pub fn processes(dir: &Path, into: &mut Vec<i32>) {
     }
 }
 
+/// The ids of the cgroup2 directory at `dir` and of every directory below it, and the
+/// processes in them; false when `dir` cannot be opened (gone).
+pub fn tree(dir: &Path, ids: &mut Vec<u64>, pids: &mut Vec<i32>) -> bool {
+    let Some(dir) = Dir::list(dir) else {
+        return false;
+    };
+    tree_in(&dir, ids, pids);
+    true
+}
+
+fn tree_in(dir: &Dir, ids: &mut Vec<u64>, pids: &mut Vec<i32>) {
+    ids.extend(dir.inode());
+    for_each_level(dir, pids, |child, pids| tree_in(child, ids, pids));
+}
+
 /// Read through descriptors: one `openat` per file and directory, no path walks.
 fn processes_in(dir: &Dir, into: &mut Vec<i32>) {
+    for_each_level(dir, into, processes_in);
+}
+
+/// Adds the processes of `dir` to `into`, then calls `below` with each directory under it.
+fn for_each_level(dir: &Dir, into: &mut Vec<i32>, mut below: impl FnMut(&Dir, &mut Vec<i32>)) {
     let mut text = Vec::new();
     if dir.read(c"cgroup.procs", &mut text) {
         into.extend(
@@ -159,7 +179,7 @@ fn processes_in(dir: &Dir, into: &mut Vec<i32>) {
     });
     for child in children {
         if let Some(child) = dir.list_at(&child) {
-            processes_in(&child, into);
+            below(&child, into);
         }
     }
 }

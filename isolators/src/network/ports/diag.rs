@@ -1,8 +1,10 @@
 //! The listening TCP sockets of the agent's own network namespace through sock_diag netlink:
 //! the kernel walks only its listening hash, where reading `/proc/net/tcp` walks every bucket
 //! of the established hash too (about a millisecond per read however few sockets there are).
+//! Each reply also carries the socket's cgroup (v2) id, `INET_DIAG_CGROUP_ID` (Linux 5.9+,
+//! sent without being asked for): the cgroup of the task that created the socket, which is how
+//! a scan attributes sockets to containers without reading their descriptors.
 
-use std::collections::HashMap;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
@@ -10,6 +12,19 @@ const SOCK_DIAG_BY_FAMILY: u16 = 20;
 const NLMSG_ERROR: u16 = 2;
 const NLMSG_DONE: u16 = 3;
 const TCP_LISTEN: u32 = 10;
+/// `INET_DIAG_CGROUP_ID` in `enum inet_diag_attr`: a u64 payload.
+const INET_DIAG_CGROUP_ID: u16 = 21;
+/// Netlink attribute types carry two flag bits above the type.
+const NLA_TYPE_MASK: u16 = 0x3fff;
+
+/// One listening TCP socket of the namespace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Listener {
+    pub inode: u64,
+    pub port: u16,
+    /// The cgroup id of the socket's creator; `None` from kernels without the attribute.
+    pub cgroup: Option<u64>,
+}
 
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
@@ -62,8 +77,8 @@ struct Reply {
     inode: u32,
 }
 
-/// Socket inode → port of every listening TCP socket (IPv4 and IPv6) of this namespace.
-pub fn listening(into: &mut HashMap<u64, u16>) -> io::Result<()> {
+/// Every listening TCP socket (IPv4 and IPv6) of this namespace, with its cgroup id.
+pub fn listeners(into: &mut Vec<Listener>) -> io::Result<()> {
     // SAFETY: socket has no memory effects; the descriptor is owned below.
     let fd = unsafe {
         libc::socket(
@@ -83,7 +98,7 @@ pub fn listening(into: &mut HashMap<u64, u16>) -> io::Result<()> {
     Ok(())
 }
 
-fn dump(socket: &OwnedFd, family: u8, into: &mut HashMap<u64, u16>) -> io::Result<()> {
+fn dump(socket: &OwnedFd, family: u8, into: &mut Vec<Listener>) -> io::Result<()> {
     let request = Request {
         header: NlMsgHdr {
             len: std::mem::size_of::<Request>() as u32,
@@ -109,6 +124,7 @@ fn dump(socket: &OwnedFd, family: u8, into: &mut HashMap<u64, u16>) -> io::Resul
     if sent < 0 {
         return Err(io::Error::last_os_error());
     }
+    // The kernel fills up to 32 KiB per datagram; room for more saves nothing.
     let mut buffer = vec![0u8; 32 * 1024];
     loop {
         // SAFETY: the buffer is writable for its whole length.
@@ -142,7 +158,7 @@ fn read<T: Copy + Default>(bytes: &[u8], offset: usize) -> Option<T> {
 }
 
 /// Adds the sockets of one datagram; true once the dump is complete.
-fn parse(bytes: &[u8], into: &mut HashMap<u64, u16>) -> io::Result<bool> {
+fn parse(bytes: &[u8], into: &mut Vec<Listener>) -> io::Result<bool> {
     let mut offset = 0;
     let header_size = std::mem::size_of::<NlMsgHdr>();
     while let Some(header) = read::<NlMsgHdr>(bytes, offset) {
@@ -160,9 +176,18 @@ fn parse(bytes: &[u8], into: &mut HashMap<u64, u16>) -> io::Result<bool> {
                 return Err(io::Error::from_raw_os_error(-code));
             }
             SOCK_DIAG_BY_FAMILY => {
-                if let Some(reply) = read::<Reply>(bytes, offset + header_size) {
+                let body = offset + header_size;
+                let end = (offset + len).min(bytes.len());
+                if let Some(reply) = read::<Reply>(bytes, body) {
                     if u32::from(reply.state) == TCP_LISTEN && reply.inode != 0 {
-                        into.insert(u64::from(reply.inode), u16::from_be(reply.id.sport));
+                        let attributes = bytes
+                            .get(body + std::mem::size_of::<Reply>()..end)
+                            .unwrap_or_default();
+                        into.push(Listener {
+                            inode: u64::from(reply.inode),
+                            port: u16::from_be(reply.id.sport),
+                            cgroup: cgroup_id(attributes),
+                        });
                     }
                 }
             }
@@ -174,19 +199,40 @@ fn parse(bytes: &[u8], into: &mut HashMap<u64, u16>) -> io::Result<bool> {
     Ok(false)
 }
 
+/// The `INET_DIAG_CGROUP_ID` among the attributes after an `inet_diag_msg`.
+fn cgroup_id(attributes: &[u8]) -> Option<u64> {
+    let mut offset = 0;
+    while let (Some(len), Some(kind)) = (
+        read::<u16>(attributes, offset),
+        read::<u16>(attributes, offset + 2),
+    ) {
+        let len = usize::from(len);
+        if len < 4 {
+            return None;
+        }
+        if kind & NLA_TYPE_MASK == INET_DIAG_CGROUP_ID && len >= 12 {
+            return read::<u64>(attributes, offset + 4);
+        }
+        offset += (len + 3) & !3;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     #[test]
     fn finds_own_listeners_ipv4_and_ipv6() {
         let v4 = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let v6 = std::net::TcpListener::bind("[::1]:0").ok();
-        let mut found = HashMap::new();
-        if let Err(e) = listening(&mut found) {
+        let mut sockets = Vec::new();
+        if let Err(e) = listeners(&mut sockets) {
             eprintln!("skipping: no sock_diag netlink here: {e}");
             return;
         }
+        let found: HashMap<u64, u16> = sockets.iter().map(|l| (l.inode, l.port)).collect();
         let ports: Vec<u16> = found.values().copied().collect();
         assert!(
             ports.contains(&v4.local_addr().unwrap().port()),
@@ -212,7 +258,7 @@ mod tests {
 
     #[test]
     fn malformed_and_error_messages() {
-        let mut into = HashMap::new();
+        let mut into = Vec::new();
         let short = [4u8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
         assert!(parse(&short, &mut into).is_err());
         let mut error = vec![0u8; 20];
@@ -226,5 +272,110 @@ mod tests {
         done[4] = NLMSG_DONE as u8;
         assert!(parse(&done, &mut into).unwrap());
         assert!(into.is_empty());
+    }
+
+    /// A reply as the kernel builds it: header, `inet_diag_msg`, then attributes.
+    fn reply(state: u8, port: u16, inode: u32, attributes: &[(u16, &[u8])]) -> Vec<u8> {
+        let mut body = vec![0u8; std::mem::size_of::<Reply>()];
+        body[0] = libc::AF_INET6 as u8;
+        body[1] = state;
+        body[4..6].copy_from_slice(&port.to_be_bytes());
+        body[68..72].copy_from_slice(&inode.to_ne_bytes());
+        for (kind, payload) in attributes {
+            let len = 4 + payload.len() as u16;
+            body.extend_from_slice(&len.to_ne_bytes());
+            body.extend_from_slice(&kind.to_ne_bytes());
+            body.extend_from_slice(payload);
+            while body.len() % 4 != 0 {
+                body.push(0);
+            }
+        }
+        let mut message = vec![0u8; 16];
+        message[0..4].copy_from_slice(&(16 + body.len() as u32).to_ne_bytes());
+        message[4..6].copy_from_slice(&SOCK_DIAG_BY_FAMILY.to_ne_bytes());
+        message.extend_from_slice(&body);
+        message
+    }
+
+    #[test]
+    fn cgroup_id_attribute_among_others() {
+        let id = 0x1234_5678_9abc_u64.to_ne_bytes();
+        let mut bytes = reply(
+            TCP_LISTEN as u8,
+            8080,
+            77,
+            // SHUTDOWN (u8, padded), SKV6ONLY, then the cgroup id with the nested flag set.
+            &[(8, &[0]), (11, &[1]), (INET_DIAG_CGROUP_ID | 0x8000, &id)],
+        );
+        // Without the attribute (kernels before 5.9), and a socket that is not listening.
+        bytes.extend(reply(TCP_LISTEN as u8, 9090, 78, &[(8, &[0])]));
+        bytes.extend(reply(1, 7070, 79, &[(INET_DIAG_CGROUP_ID, &id)]));
+        // A cgroup id attribute too short to hold one is ignored.
+        bytes.extend(reply(
+            TCP_LISTEN as u8,
+            6060,
+            80,
+            &[(INET_DIAG_CGROUP_ID, &[1, 2])],
+        ));
+        let mut into = Vec::new();
+        assert!(!parse(&bytes, &mut into).unwrap());
+        assert_eq!(
+            into,
+            [
+                Listener {
+                    inode: 77,
+                    port: 8080,
+                    cgroup: Some(0x1234_5678_9abc)
+                },
+                Listener {
+                    inode: 78,
+                    port: 9090,
+                    cgroup: None
+                },
+                Listener {
+                    inode: 80,
+                    port: 6060,
+                    cgroup: None
+                },
+            ]
+        );
+        // An attribute claiming less than its own header ends the list.
+        assert_eq!(cgroup_id(&[2, 0, 21, 0, 1, 2, 3, 4]), None);
+        assert_eq!(cgroup_id(&[]), None);
+    }
+
+    /// The kernel reports the cgroup (v2) id of the socket's creator: ours, the inode of our
+    /// directory in the cgroup2 hierarchy.
+    #[test]
+    fn own_listener_carries_our_cgroup2_id() {
+        use std::os::unix::fs::MetadataExt;
+        let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+        let Some(mount) = super::super::cgroup::parse_mounts(&mountinfo)
+            .into_iter()
+            .find(|m| m.options.is_empty())
+        else {
+            eprintln!("skipping: no cgroup2 mount");
+            return;
+        };
+        let own = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+        let Some(path) = own.lines().find_map(|l| l.strip_prefix("0::")) else {
+            eprintln!("skipping: not in the cgroup2 hierarchy");
+            return;
+        };
+        let Some(relative) = path.strip_prefix(mount.root.trim_end_matches('/')) else {
+            eprintln!("skipping: our cgroup2 directory is outside the mount");
+            return;
+        };
+        let dir = mount.mount_point.join(relative.trim_start_matches('/'));
+        let id = std::fs::metadata(&dir).unwrap().ino();
+        let v4 = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = v4.local_addr().unwrap().port();
+        let mut found = Vec::new();
+        if let Err(e) = listeners(&mut found) {
+            eprintln!("skipping: no sock_diag netlink here: {e}");
+            return;
+        }
+        let ours = found.iter().find(|l| l.port == port).unwrap();
+        assert_eq!(ours.cgroup, Some(id), "{} is {id}", dir.display());
     }
 }

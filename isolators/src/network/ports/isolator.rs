@@ -1,13 +1,17 @@
-//! The `network/ports` isolator: one thread scans every container each watch interval.
+//! The `network/ports` isolator: one thread scans every container each watch interval. Each
+//! container gets a cgroup2 directory of its own (`<cgroup2 mount>/<cgroups_root>/<id>`) before
+//! its task runs, so a scan attributes listening sockets by their cgroup id; without one the
+//! scan reads the container processes' descriptors.
 
-use super::{unallocated, violation_message, PortScanner, PortsFlags};
+use super::{unallocated, violation_message, PortScanner, PortsFlags, Target, UnifiedCgroups};
 use crate::periodic::Periodic;
-use crate::IsolatorError;
+use crate::{CgroupsFlags, IsolatorError};
 use modkit_ffi::resources::{Ranges, Resource, Resources};
 use modkit_ffi::sdk::{Create, Host, Isolator, LimitationSink, ModuleError, Parameters, Result};
 use modkit_ffi::types::{
     ContainerConfig, ContainerId, ContainerLaunchInfo, ContainerLimitation, ContainerState, Reason,
 };
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 const NAME: &str = "network/ports";
@@ -16,6 +20,8 @@ const NAME: &str = "network/ports";
 struct Watched {
     /// The container's init, once isolated.
     pid: Option<i32>,
+    /// Its cgroup2 directory, once its init is in it.
+    cgroup: Option<PathBuf>,
     /// The `ports` resource; `None` after a recovery until the next update (the checkpoint
     /// does not say what the container was given, and guessing would kill it).
     allocated: Option<Ranges>,
@@ -38,20 +44,19 @@ fn allocated(resources: &Resources) -> Ranges {
 
 /// One pass over the due containers.
 fn check(scanner: &PortScanner, flags: &PortsFlags, batch: &[(String, Arc<Container>)]) {
-    let due: Vec<(&String, &Arc<Container>, i32, Ranges)> = batch
+    let due: Vec<(&String, &Arc<Container>, Target, Ranges)> = batch
         .iter()
         .filter_map(|(container_id, container)| {
             let watched = container.lock();
-            Some((
-                container_id,
-                container,
-                watched.pid?,
-                watched.allocated.clone()?,
-            ))
+            let target = Target {
+                pid: watched.pid?,
+                cgroup: watched.cgroup.clone(),
+            };
+            Some((container_id, container, target, watched.allocated.clone()?))
         })
         .collect();
-    let pids: Vec<i32> = due.iter().map(|d| d.2).collect();
-    let listening = scanner.scan().listening_all(&pids);
+    let targets: Vec<Target> = due.iter().map(|d| d.2.clone()).collect();
+    let listening = scanner.scan().listening_targets(&targets);
     for ((container_id, container, _, allocated), ports) in due.into_iter().zip(listening) {
         let bad = unallocated(&ports, &allocated, flags.checked.as_ref());
         if bad.is_empty() {
@@ -86,13 +91,23 @@ fn check(scanner: &PortScanner, flags: &PortsFlags, batch: &[(String, Arc<Contai
 
 pub struct NetworkPortsIsolator {
     containers: Periodic<Container>,
+    /// Where container cgroup2 directories go; none without a cgroup2 hierarchy.
+    unified: Option<UnifiedCgroups>,
 }
 
 impl Create for NetworkPortsIsolator {
     fn create(host: &Host, params: &Parameters) -> Result<Self> {
         params.reject_unknown(&[])?;
         let flags = PortsFlags::from_lookup(|name| host.flag(name))?;
-        Ok(NetworkPortsIsolator::new(flags, PortScanner::default()))
+        let root = CgroupsFlags::from_host(host)?.root;
+        let isolator = NetworkPortsIsolator::new(flags, PortScanner::default());
+        Ok(match UnifiedCgroups::detect(&root) {
+            Some(unified) => isolator.placing_in(unified),
+            None => {
+                tracing::warn!("{NAME}: no cgroup2 hierarchy mounted; containers are scanned by reading their processes' descriptors (slower)");
+                isolator
+            }
+        })
     }
 }
 
@@ -104,6 +119,27 @@ impl NetworkPortsIsolator {
             containers: Periodic::new("modkit-ports", interval, move |batch| {
                 check(&scanner, &flags, batch)
             }),
+            unified: None,
+        }
+    }
+
+    /// Places each container in a cgroup2 directory of its own under `unified`.
+    pub fn placing_in(mut self, unified: UnifiedCgroups) -> Self {
+        self.unified = Some(unified);
+        self
+    }
+
+    /// Removes the container's cgroup2 directory, if there is one.
+    fn remove_cgroup(&self, container_id: &str) -> Result<()> {
+        let Some(unified) = &self.unified else {
+            return Ok(());
+        };
+        match unified.remove(container_id) {
+            // Nothing was made for an id that is no path component.
+            Ok(()) | Err(super::UnifiedError::InvalidContainer { .. }) => Ok(()),
+            Err(e) => Err(ModuleError::failed(format!(
+                "{NAME}: container {container_id}: {e}"
+            ))),
         }
     }
 
@@ -128,20 +164,27 @@ impl NetworkPortsIsolator {
 }
 
 impl Isolator for NetworkPortsIsolator {
-    fn recover(&self, states: &[ContainerState], _orphans: &[ContainerId]) -> Result<()> {
+    fn recover(&self, states: &[ContainerState], orphans: &[ContainerId]) -> Result<()> {
         for state in states {
             let id = state.container_id.to_string();
             if self.containers.contains(&id) {
                 continue;
             }
             let pid = i32::try_from(state.pid).ok().filter(|p| *p > 0);
+            let cgroup = self.unified.as_ref().and_then(|u| u.find(&id));
             self.add(
                 &id,
                 Watched {
                     pid,
+                    cgroup,
                     ..Watched::default()
                 },
             )?;
+        }
+        for orphan in orphans {
+            if let Err(e) = self.remove_cgroup(&orphan.to_string()) {
+                tracing::warn!("{e}");
+            }
         }
         Ok(())
     }
@@ -169,7 +212,21 @@ impl Isolator for NetworkPortsIsolator {
     }
 
     fn isolate(&self, container_id: &str, pid: i32) -> Result<()> {
-        self.container(container_id)?.lock().pid = Some(pid);
+        let container = self.container(container_id)?;
+        // Before the task runs, so that every socket it creates carries the cgroup.
+        let cgroup = self.unified.as_ref().and_then(|unified| {
+            let placed = unified
+                .create(container_id)
+                .and_then(|dir| super::add_process(&dir, pid).map(|()| dir));
+            placed
+                .inspect_err(|e| {
+                    tracing::warn!(container = %container_id, "{NAME}: {e}; the container is scanned by reading its processes' descriptors (slower)");
+                })
+                .ok()
+        });
+        let mut watched = container.lock();
+        watched.pid = Some(pid);
+        watched.cgroup = cgroup;
         Ok(())
     }
 
@@ -185,7 +242,7 @@ impl Isolator for NetworkPortsIsolator {
 
     fn cleanup(&self, container_id: &str) -> Result<()> {
         self.containers.remove(container_id);
-        Ok(())
+        self.remove_cgroup(container_id)
     }
 }
 

@@ -12,9 +12,11 @@ mod isolator;
 mod procfd;
 mod procnet;
 mod scan;
+mod unified;
 
 pub use check::{unallocated, violation_message};
 pub use flags::{parse_ranges, PortsFlags, DEFAULT_AGENT_PORTS};
 pub use isolator::NetworkPortsIsolator;
 pub use procnet::{parse_listening, socket_inode};
-pub use scan::{PortScanner, Scan};
+pub use scan::{PortScanner, Scan, Target};
+pub use unified::{add_process, cgroup_id, UnifiedCgroups, UnifiedError};

@@ -53,6 +53,15 @@ impl Dir {
         open(self.0.as_raw_fd(), name, LIST).map(Dir)
     }
 
+    /// The inode of this directory: in a cgroup2 hierarchy, the cgroup's id.
+    pub fn inode(&self) -> Option<u64> {
+        let mut stat = std::mem::MaybeUninit::<libc::stat>::zeroed();
+        // SAFETY: `stat` is writable for one `struct stat`.
+        let done = unsafe { libc::fstat(self.0.as_raw_fd(), stat.as_mut_ptr()) } == 0;
+        // SAFETY: fstat succeeded and filled it.
+        done.then(|| unsafe { stat.assume_init() }.st_ino)
+    }
+
     /// The target of the link `name`, if it fits [`LINK_MAX`].
     pub fn readlink<'b>(&self, name: &CStr, buffer: &'b mut [u8; LINK_MAX]) -> Option<&'b [u8]> {
         // SAFETY: `name` is NUL-terminated and `buffer` writable for its length.
@@ -253,6 +262,9 @@ mod tests {
         assert_eq!(text.len(), 10_000);
         assert!(!d.read(c"missing", &mut text));
         assert!(d.list_at(c"sub").is_some());
+        use std::os::unix::fs::MetadataExt;
+        let ino = std::fs::metadata(dir.path()).unwrap().ino();
+        assert_eq!(d.inode(), Some(ino));
         assert!(d.list_at(c"text").is_none());
     }
 

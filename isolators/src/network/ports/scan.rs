@@ -1,18 +1,23 @@
-//! One pass over the containers: for each, its processes (from its cgroup, else its process
-//! tree), their socket descriptors, matched against the listening sockets of each process's
-//! own network namespace. Tables are read once per namespace per pass: the agent's own through
-//! sock_diag netlink, others (containers with their own namespace) from `/proc/<pid>/net`.
-//! Descriptors are read relative to an open `/proc/<pid>` ([`procfd`]), and a batch of
-//! containers is read on every core ([`Scan::listening_all`]).
+//! One pass over the containers. A container the isolator placed in a cgroup2 directory of its
+//! own ([`Target::cgroup`]) is matched by cgroup id: one sock_diag dump of the agent's network
+//! namespace says which cgroup created each listening socket, so no descriptor is read
+//! ([`Scan::listening_targets`]). Otherwise (no cgroup2 hierarchy, a kernel without the
+//! attribute, processes in another network namespace) the descriptor walk: the container's
+//! processes (from its cgroup, else its process tree), their socket descriptors, matched against
+//! the listening sockets of each process's own network namespace. Tables are read once per
+//! namespace per pass: the agent's own through sock_diag netlink, others from
+//! `/proc/<pid>/net`. Descriptors are read relative to an open `/proc/<pid>` ([`procfd`]), and
+//! a batch of containers is read on every core ([`Scan::listening_all`]).
 
 use super::cgroup::{self, CgroupMount, Membership};
-use super::diag;
+use super::diag::{self, Listener};
 use super::procfd::{self, Dir};
 use super::procnet::parse_listening;
 use crate::posix::Procfs;
 use std::collections::{BTreeSet, HashMap};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 /// Processes below which a batch is read on one thread (a thread costs more than this many).
@@ -28,6 +33,15 @@ struct Held {
     inodes: Vec<u64>,
 }
 
+/// A container to scan.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Target {
+    /// Its init.
+    pub pid: i32,
+    /// The cgroup2 directory its tasks were placed in before they ran, if any.
+    pub cgroup: Option<PathBuf>,
+}
+
 /// What a scan needs to know of the host, read once.
 pub struct PortScanner {
     proc: PathBuf,
@@ -40,6 +54,8 @@ pub struct PortScanner {
     cgroups: Mutex<HashMap<i32, PathBuf>>,
     /// The agent's network namespace, whose table comes from sock_diag (real /proc only).
     own_netns: Option<Vec<u8>>,
+    /// Whether the fall back to the descriptor walk was logged (once per scanner).
+    fallback_logged: AtomicBool,
 }
 
 impl Default for PortScanner {
@@ -66,6 +82,16 @@ impl PortScanner {
                 .then(|| std::fs::read_link(proc.join("self/ns/net")).ok())
                 .flatten()
                 .map(|link| link.as_os_str().as_bytes().to_vec()),
+            fallback_logged: AtomicBool::new(false),
+        }
+    }
+
+    /// Logs, once, why containers are scanned by descriptor.
+    fn fall_back(&self, why: &str) {
+        if !self.fallback_logged.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                "network/ports: {why}; reading container processes' descriptors instead (slower)"
+            );
         }
     }
 
@@ -75,6 +101,7 @@ impl PortScanner {
             scanner: self,
             tables: HashMap::new(),
             children: None,
+            own: None,
         }
     }
 
@@ -153,6 +180,8 @@ pub struct Scan<'a> {
     tables: HashMap<Vec<u8>, HashMap<u64, u16>>,
     /// Parent → children, built on first need (containers without a cgroup of their own).
     children: Option<HashMap<i32, Vec<i32>>>,
+    /// The sock_diag dump of the agent's namespace, read on first need.
+    own: Option<std::io::Result<Vec<Listener>>>,
 }
 
 impl Scan<'_> {
@@ -165,20 +194,109 @@ impl Scan<'_> {
     /// [`Scan::listening`] of each container init in `pids`, in order; the descriptors of a
     /// large batch are read on every core.
     pub fn listening_all(&mut self, pids: &[i32]) -> Vec<BTreeSet<u16>> {
-        let mut owner = Vec::new();
-        let mut members = Vec::new();
+        let mut listening = vec![BTreeSet::new(); pids.len()];
+        let mut walk = Walk::default();
         for (container, pid) in pids.iter().enumerate() {
             for member in self.processes(*pid) {
-                owner.push(container);
-                members.push(member);
+                walk.add(container, member);
             }
         }
-        let held = self.scanner.held_all(&members);
-        let mut by_pid: HashMap<i32, usize> = HashMap::with_capacity(owner.len());
-        for (member, container) in members.iter().zip(&owner) {
+        self.walk(&walk, &mut listening);
+        listening
+    }
+
+    /// The TCP ports each target listens on, in order: by cgroup id where the target has a
+    /// cgroup2 directory and the kernel reports socket cgroups, else by descriptor.
+    pub fn listening_targets(&mut self, targets: &[Target]) -> Vec<BTreeSet<u16>> {
+        let mut listening = vec![BTreeSet::new(); targets.len()];
+        let mut walk = Walk::default();
+        // Cgroup id → container, for the containers in the agent's network namespace.
+        let mut by_id: HashMap<u64, usize> = HashMap::new();
+        let (mut ids, mut pids) = (Vec::new(), Vec::new());
+        let mut link = [0u8; procfd::LINK_MAX];
+        for (container, target) in targets.iter().enumerate() {
+            ids.clear();
+            pids.clear();
+            let placed = target
+                .cgroup
+                .as_deref()
+                .is_some_and(|dir| cgroup::tree(dir, &mut ids, &mut pids))
+                && !pids.is_empty();
+            if !placed {
+                // Not placed (yet), or gone.
+                for member in self.processes(target.pid) {
+                    walk.add(container, member);
+                }
+                continue;
+            }
+            let mut own = false;
+            for pid in &pids {
+                let namespace = self
+                    .scanner
+                    .proc_dir
+                    .as_ref()
+                    .and_then(|proc| proc.net_namespace(*pid, &mut link));
+                if namespace.is_some() && namespace == self.scanner.own_netns.as_deref() {
+                    own = true;
+                } else {
+                    // In a namespace of its own: only its descriptors say which sockets.
+                    walk.add(container, *pid);
+                }
+            }
+            if own {
+                by_id.extend(ids.iter().map(|id| (*id, container)));
+            }
+        }
+        if !by_id.is_empty() {
+            let attributed = match self.own_listeners() {
+                Ok(sockets) if sockets.iter().all(|s| s.cgroup.is_some()) => {
+                    for socket in sockets {
+                        if let Some(container) = socket.cgroup.and_then(|id| by_id.get(&id)) {
+                            listening[*container].insert(socket.port);
+                        }
+                    }
+                    Ok(())
+                }
+                Ok(_) => Err(
+                    "this kernel does not report socket cgroups (INET_DIAG_CGROUP_ID, Linux 5.9+)"
+                        .to_string(),
+                ),
+                Err(e) => Err(format!("sock_diag netlink failed: {e}")),
+            };
+            if let Err(why) = attributed {
+                self.scanner.fall_back(&why);
+                let mut walked: Vec<usize> = by_id.into_values().collect();
+                walked.sort_unstable();
+                walked.dedup();
+                for container in walked {
+                    for member in self.processes(targets[container].pid) {
+                        walk.add(container, member);
+                    }
+                }
+            }
+        }
+        self.walk(&walk, &mut listening);
+        listening
+    }
+
+    /// The listening sockets of the agent's namespace, with their cgroups (dumped once).
+    fn own_listeners(&mut self) -> &std::io::Result<Vec<Listener>> {
+        self.own.get_or_insert_with(|| {
+            let mut found = Vec::new();
+            diag::listeners(&mut found).map(|()| found)
+        })
+    }
+
+    /// Adds to `listening` the ports found through the descriptors of the walk's processes.
+    fn walk(&mut self, walk: &Walk, listening: &mut [BTreeSet<u16>]) {
+        if walk.members.is_empty() {
+            return;
+        }
+        let held = self.scanner.held_all(&walk.members);
+        let mut by_pid: HashMap<i32, usize> = HashMap::with_capacity(walk.owner.len());
+        for (member, container) in walk.members.iter().zip(&walk.owner) {
             by_pid.entry(*member).or_insert(*container);
         }
-        let mut listening = vec![BTreeSet::new(); pids.len()];
         for held in held {
             let Some(container) = by_pid.get(&held.pid) else {
                 continue;
@@ -186,7 +304,6 @@ impl Scan<'_> {
             let table = self.table(&held);
             listening[*container].extend(held.inodes.iter().filter_map(|i| table.get(i)));
         }
-        listening
     }
 
     /// The container's processes: its cgroup's, else `pid` and its descendants.
@@ -244,7 +361,15 @@ impl Scan<'_> {
         if !self.tables.contains_key(&held.namespace) {
             let own = self.scanner.own_netns.as_ref() == Some(&held.namespace);
             let mut table = HashMap::new();
-            if !(own && diag::listening(&mut table).is_ok()) {
+            let dumped = own
+                && match self.own_listeners() {
+                    Ok(sockets) => {
+                        table.extend(sockets.iter().map(|s| (s.inode, s.port)));
+                        true
+                    }
+                    Err(_) => false,
+                };
+            if !dumped {
                 table.clear();
                 let dir = self.scanner.pid_dir(held.pid);
                 for file in ["net/tcp", "net/tcp6"] {
@@ -256,6 +381,20 @@ impl Scan<'_> {
             self.tables.insert(held.namespace.clone(), table);
         }
         &self.tables[&held.namespace]
+    }
+}
+
+/// Processes whose descriptors are read, and the container each belongs to.
+#[derive(Default)]
+struct Walk {
+    owner: Vec<usize>,
+    members: Vec<i32>,
+}
+
+impl Walk {
+    fn add(&mut self, container: usize, pid: i32) {
+        self.owner.push(container);
+        self.members.push(pid);
     }
 }
 

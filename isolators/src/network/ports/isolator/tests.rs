@@ -216,3 +216,96 @@ fn lifecycle_errors_name_the_container() {
     let e = ports.isolate("c9", 1).unwrap_err().to_string();
     assert!(e.contains("network/ports: unknown container c9"), "{e}");
 }
+
+/// The real path: each container placed in a cgroup2 directory of its own, its listeners
+/// attributed by cgroup id; the directory is found again after a restart and removed on
+/// cleanup.
+#[test]
+fn real_containers_in_cgroup2_directories_are_judged_by_cgroup_id() {
+    use crate::network::ports::fake::Listening;
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipping: not root");
+        return;
+    }
+    let root = format!("modkit-test-ports-isolator-{}", std::process::id());
+    let Some(unified) = UnifiedCgroups::detect(&root) else {
+        eprintln!("skipping: no cgroup2 mount");
+        return;
+    };
+    /// Removes what the test made even when an assertion fails.
+    struct Cleanup(UnifiedCgroups);
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            for id in ["good", "bad"] {
+                let _ = self.0.remove(id);
+            }
+            let _ = std::fs::remove_dir(self.0.root());
+        }
+    }
+    let _cleanup = Cleanup(unified.clone());
+    let real = || {
+        NetworkPortsIsolator::new(
+            PortsFlags {
+                watch_interval: Duration::from_millis(10),
+                enforce: true,
+                checked: None,
+            },
+            PortScanner::default(),
+        )
+        .placing_in(unified.clone())
+    };
+    let ports = real();
+    let (sinks, limitations) = sinks();
+    // Ports are known only once the children listen: both start with none, then the good
+    // one is given its own.
+    ports.prepare("good", &config("cpus:1")).unwrap();
+    ports.prepare("bad", &config("cpus:1")).unwrap();
+    let good = Listening::spawn(|pid| ports.isolate("good", pid).unwrap());
+    let bad = Listening::spawn(|pid| ports.isolate("bad", pid).unwrap());
+    let given = format!("ports:[{0}-{0}]", good.port);
+    ports.update("good", &given.parse().unwrap()).unwrap();
+    let cgroup =
+        |ports: &NetworkPortsIsolator, id: &str| ports.container(id).unwrap().lock().cgroup.clone();
+    assert_eq!(cgroup(&ports, "good"), unified.find("good"));
+    assert!(cgroup(&ports, "bad").is_some());
+    ports.watch("good", sinks.sink("good")).unwrap();
+    ports.watch("bad", sinks.sink("bad")).unwrap();
+    let (id, limitation) = limitations.recv_timeout(PATIENCE).expect("a limitation");
+    assert_eq!(id, "bad");
+    assert_eq!(
+        limitation.message,
+        format!("Task listens on unallocated port: {}", bad.port)
+    );
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(limitations.try_recv().is_err(), "the good one was limited");
+    // A restarted agent finds the directory by container id, and removes an orphan's.
+    drop(ports);
+    drop(good);
+    let restarted = real();
+    restarted
+        .recover(
+            &[ContainerState {
+                container_id: ContainerId::new("bad"),
+                pid: bad.pid as u32 as _,
+                directory: "/tmp/x".into(),
+                ..Default::default()
+            }],
+            &[ContainerId::new("good")],
+        )
+        .unwrap();
+    assert_eq!(cgroup(&restarted, "bad"), unified.find("bad"));
+    assert!(
+        unified.find("good").is_none(),
+        "the orphan's directory is left"
+    );
+    restarted.watch("bad", sinks.sink("bad")).unwrap();
+    restarted.update("bad", &"cpus:1".parse().unwrap()).unwrap();
+    let (_, limitation) = limitations.recv_timeout(PATIENCE).expect("after recovery");
+    assert!(limitation.message.ends_with(&bad.port.to_string()));
+    drop(bad);
+    restarted.cleanup("bad").unwrap();
+    assert!(unified.find("bad").is_none(), "left after cleanup");
+    // An id that could name no directory has nothing to clean up.
+    restarted.cleanup("a/b").unwrap();
+}

@@ -137,3 +137,87 @@ fn a_large_batch_keeps_each_container_apart() {
     let listening = scanner.scan().listening_all(&pids[..1]);
     assert_eq!(listening[0], BTreeSet::from([10_000]), "by process tree");
 }
+
+/// Targets without a cgroup2 directory, or whose directory is gone, are scanned by
+/// descriptor, as `listening_all` scans them.
+#[test]
+fn targets_without_a_cgroup2_directory_fall_back_to_descriptors() {
+    let proc = tempfile::tempdir().unwrap();
+    let cgroupfs = tempfile::tempdir().unwrap();
+    fake::agent(proc.path(), "8:pids:/\n", "");
+    let tcp = format!("{}{}", listener_line(8080, 555), listener_line(9090, 556));
+    for (pid, socket) in [(100, 555), (200, 556)] {
+        fake::process(
+            proc.path(),
+            Process {
+                pid,
+                cgroup: "8:pids:/\n",
+                sockets: &[socket],
+                netns: "net:[1]",
+                tcp: &tcp,
+                tcp6: "",
+            },
+        );
+    }
+    // An empty directory: nobody placed yet.
+    let empty = cgroupfs.path().join("c2");
+    std::fs::create_dir(&empty).unwrap();
+    let targets = [
+        Target {
+            pid: 100,
+            cgroup: None,
+        },
+        Target {
+            pid: 200,
+            cgroup: Some(empty),
+        },
+        Target {
+            pid: 300,
+            cgroup: Some(cgroupfs.path().join("gone")),
+        },
+    ];
+    let scanner = PortScanner::at(proc.path());
+    let listening = scanner.scan().listening_targets(&targets);
+    assert_eq!(
+        listening,
+        [
+            BTreeSet::from([8080]),
+            BTreeSet::from([9090]),
+            BTreeSet::new()
+        ]
+    );
+    assert_eq!(listening, scanner.scan().listening_all(&[100, 200, 300]));
+}
+
+/// Processes placed in a cgroup2 directory but (in this fake /proc) not in the agent's
+/// network namespace are read by descriptor, in their own namespace's table.
+#[test]
+fn placed_processes_in_another_namespace_are_read_by_descriptor() {
+    let proc = tempfile::tempdir().unwrap();
+    let cgroupfs = tempfile::tempdir().unwrap();
+    fake::agent(proc.path(), "8:pids:/\n", "");
+    let dir = cgroupfs.path().join("c1");
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    std::fs::write(dir.join("cgroup.procs"), "100\n").unwrap();
+    std::fs::write(dir.join("nested/cgroup.procs"), "101\n").unwrap();
+    let tcp = format!("{}{}", listener_line(8080, 555), listener_line(8081, 556));
+    for (pid, socket) in [(100, 555), (101, 556)] {
+        fake::process(
+            proc.path(),
+            Process {
+                pid,
+                cgroup: "8:pids:/\n",
+                sockets: &[socket],
+                netns: "net:[9]",
+                tcp: &tcp,
+                tcp6: "",
+            },
+        );
+    }
+    let scanner = PortScanner::at(proc.path());
+    let listening = scanner.scan().listening_targets(&[Target {
+        pid: 100,
+        cgroup: Some(dir),
+    }]);
+    assert_eq!(listening, [BTreeSet::from([8080, 8081])]);
+}
