@@ -1,7 +1,44 @@
 //! What the long-running hosts (`modkit agent`, `modkit master`, `modkit local`) take from the
 //! system alike: the machine's hostname, and serving until SIGINT or SIGTERM.
 
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header::CONTENT_LENGTH, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
 use tokio::signal::unix::{signal, SignalKind};
+
+/// Limits request bodies to `max` bytes (413). A body that announces a larger Content-Length
+/// is refused before any of it is read, so the client reads the answer instead of a reset
+/// while it is still sending; one without a length is cut off at `max` as it streams.
+pub fn limit_bodies<S>(router: Router<S>, max: usize) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    router
+        .layer(DefaultBodyLimit::max(max))
+        .layer(axum::middleware::from_fn(
+            move |request: Request, next: Next| async move {
+                let declared = request
+                    .headers()
+                    .get(CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok());
+                match declared {
+                    Some(length) if length > max as u64 => refuse(length, max),
+                    _ => next.run(request).await,
+                }
+            },
+        ))
+}
+
+fn refuse(length: u64, max: usize) -> Response {
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the request body of {length} bytes exceeds the limit of {max} bytes\n"),
+    )
+        .into_response()
+}
 
 /// The kernel's hostname (`localhost` if unreadable), as the master and agent advertise it.
 pub fn hostname() -> String {

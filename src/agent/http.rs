@@ -3,7 +3,7 @@
 use super::api::{self, Reply};
 use super::state::Agent;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -16,7 +16,7 @@ use std::sync::Arc;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub fn router(agent: Arc<Agent>) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/api/v1", post(api_v1))
         .route("/monitor/statistics.json", get(statistics))
         .route("/monitor/statistics", get(statistics))
@@ -30,9 +30,8 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .route(
             crate::master::wire::KILL_TASK_PATH,
             post(super::link::kill_task),
-        )
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(agent)
+        );
+    crate::host::limit_bodies(routes, MAX_BODY_BYTES).with_state(agent)
 }
 
 async fn api_v1(State(agent): State<Arc<Agent>>, body: Bytes) -> Response {

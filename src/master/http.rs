@@ -6,7 +6,7 @@ use super::scheduler::refuse;
 use super::wire::{self, Ping, RegisterAgent, StatusUpdate};
 use super::{metrics, operator, scheduler};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,7 +18,7 @@ use std::sync::Arc;
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 pub fn router(master: Arc<Master>) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/api/v1/scheduler", post(scheduler::handle))
         .route("/api/v1", post(api_v1))
         .route(
@@ -51,9 +51,8 @@ pub fn router(master: Arc<Master>) -> Router {
         .route("/master/health", get(|| async { "OK" }))
         .route(wire::REGISTER_PATH, post(register))
         .route(wire::PING_PATH, post(ping))
-        .route(wire::STATUS_PATH, post(status))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(master)
+        .route(wire::STATUS_PATH, post(status));
+    crate::host::limit_bodies(routes, MAX_BODY_BYTES).with_state(master)
 }
 
 async fn prometheus(State(m): State<Arc<Master>>) -> Response {

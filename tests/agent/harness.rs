@@ -157,6 +157,40 @@ impl Agent {
         }
     }
 
+    /// The status the agent answers to a POST announcing `length` bytes of body. The body is
+    /// only sent if no answer comes first: an agent that refuses on the length alone closes
+    /// the connection, and a client still writing would see a reset instead of the answer.
+    pub fn status_for_length(&self, length: usize) -> u16 {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&self.address).expect("connect");
+        write!(
+            stream,
+            "POST /api/v1 HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+             Content-Length: {length}\r\n\r\n",
+            self.address
+        )
+        .expect("send headers");
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        let mut answer = [0u8; 64];
+        let n = match stream.read(&mut answer) {
+            Ok(n) => n,
+            Err(_) => {
+                let _ = stream.write_all(&vec![b' '; length]);
+                stream
+                    .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+                    .unwrap();
+                stream.read(&mut answer).expect("an answer")
+            }
+        };
+        let text = String::from_utf8_lossy(&answer[..n]);
+        text.split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("not an HTTP answer: {text:?}"))
+    }
+
     pub fn get(&self, path: &str) -> (u16, String) {
         match ureq::get(&self.url(path)).call() {
             Ok(r) => (r.status(), r.into_string().unwrap_or_default()),
