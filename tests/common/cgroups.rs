@@ -15,6 +15,10 @@ pub fn remove_tree(dir: &Path) {
             }
         }
     }
+    // An agent killed in the middle of its freeze-kill-thaw round leaves the cgroup frozen:
+    // a frozen process never dies of SIGKILL until it is thawed.
+    let _ = std::fs::write(dir.join("freezer.state"), "THAWED");
+    let _ = std::fs::write(dir.join("cgroup.freeze"), "0");
     for _ in 0..50 {
         if let Ok(procs) = std::fs::read_to_string(dir.join("cgroup.procs")) {
             for pid in procs.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
