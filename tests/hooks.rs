@@ -4,15 +4,13 @@
 
 mod common;
 
-use common::{c_module, cdylib};
+use common::{c_module, cdylib, modules_spec, Declared};
 use modkit::hooks::{HookChain, HookError, HookErrorPolicy};
 use modkit::modules::spec::read_modules_flag;
 use modkit::modules::ModuleManager;
 use modkit_ffi::host::HostServices;
 use modkit_ffi::sdk::{AgentInput, ExecutorInput, RunTaskLabelInput, TaskLabelInput};
 use modkit_ffi::types::{CommandInfo, ExecutorId, ExecutorInfo, Labels, TaskId, TaskInfo};
-use serde_json::json;
-use std::path::Path;
 
 use HookErrorPolicy::{Fail, Warn};
 
@@ -22,21 +20,8 @@ fn services() -> &'static HostServices {
 
 /// A module manager (built-ins included) with `modules` = [(library, name, params)] loaded as
 /// `--modules` would load them.
-/// A module for `--modules`: library, name, parameters.
-type Declared<'a> = (&'a Path, &'a str, &'a [(&'a str, &'a str)]);
-
 fn manager(modules: &[Declared<'_>]) -> ModuleManager {
-    let libraries: Vec<serde_json::Value> = modules
-        .iter()
-        .map(|(lib, name, params)| {
-            let params: Vec<_> = params
-                .iter()
-                .map(|(k, v)| json!({"key": k, "value": v}))
-                .collect();
-            json!({"file": lib, "modules": [{"name": name, "parameters": params}]})
-        })
-        .collect();
-    let spec = json!({ "libraries": libraries }).to_string();
+    let spec = modules_spec(modules);
     let mut m = ModuleManager::new(services()).expect("built-ins register");
     m.load(&[read_modules_flag(&spec).expect("spec")])
         .unwrap_or_else(|e| panic!("loading {spec}: {e}"));

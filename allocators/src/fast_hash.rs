@@ -2,7 +2,8 @@
 //! small integer ids. They are chosen by operators and frameworks the master already trusts, and
 //! a cycle looks many of them up, so SipHash's resistance to chosen collisions is not worth its
 //! cost here. Eight bytes at a time, each folded in with one wide multiply. The maps are never
-//! iterated where the order could leak into results.
+//! iterated where the order could leak into results. The simulator keys its name lookups with
+//! it too (names from the user's workload, looked up a few times per offer).
 
 use std::collections::HashMap;
 #[cfg(test)]
@@ -14,7 +15,7 @@ const MULTIPLIER: u64 = 0x243f_6a88_85a3_08d3;
 const START: u64 = 0x1319_8a2e_0370_7344;
 
 #[derive(Clone, Copy)]
-pub(crate) struct FastHasher(u64);
+pub struct FastHasher(u64);
 
 impl Default for FastHasher {
     fn default() -> Self {
@@ -77,8 +78,8 @@ impl Hasher for FastHasher {
     }
 }
 
-/// A hash map for lookups only.
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+/// A hash map for lookups only (also the simulator's name lookups).
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// A hash set under the same rule.
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! modkit-allocators: built-in modules of this kind, also exported from this crate's cdylib.
 
-mod fast_hash;
+pub mod fast_hash;
 pub mod hierarchical;
 pub mod sorter;
 

@@ -3,7 +3,8 @@
 //! own state type (the native one tracks pids and causes, the external one its `wait` program).
 
 use crate::error::{ContainerizerError, Result};
-use crate::model::ContainerRequest;
+use crate::model::{ContainerRequest, ContainerSummary};
+use modkit_ffi::types::ResourceStatistics;
 use std::path::PathBuf;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -36,6 +37,27 @@ impl<S> Container<S> {
             path: self.sandbox.clone(),
             source,
         })
+    }
+
+    /// Its `GET_CONTAINERS` entry; a failed `usage` is logged (naming the container) and the
+    /// entry listed without statistics.
+    pub fn summary(
+        &self,
+        pid: Option<i32>,
+        usage: Option<Result<ResourceStatistics>>,
+    ) -> ContainerSummary {
+        ContainerSummary {
+            container_id: self.id.clone(),
+            pid,
+            sandbox: self.sandbox.to_string_lossy().into_owned(),
+            resources: self.request.resources.clone(),
+            statistics: usage.and_then(|usage| {
+                usage
+                    .map_err(|e| tracing::warn!(container = %self.id, "{e}"))
+                    .ok()
+            }),
+            labels: self.request.labels.clone(),
+        }
     }
 
     pub fn state(&self) -> MutexGuard<'_, S> {
@@ -97,6 +119,32 @@ mod tests {
         container.update(|n| *n = 2);
         assert!(waiter.join().unwrap());
         assert_eq!(*container.state(), 2);
+    }
+
+    #[test]
+    fn a_summary_lists_the_container_without_statistics_when_usage_failed() {
+        let request = ContainerRequest {
+            container_id: "c2".into(),
+            ..ContainerRequest::default()
+        };
+        let container = Container::with_state(request, PathBuf::from("/s/c2"), ());
+        let listed = container.summary(Some(7), None);
+        assert_eq!(
+            (
+                listed.container_id.as_str(),
+                listed.pid,
+                listed.sandbox.as_str()
+            ),
+            ("c2", Some(7), "/s/c2")
+        );
+        let measured = ResourceStatistics {
+            mem_rss_bytes: Some(5),
+            ..ResourceStatistics::default()
+        };
+        let listed = container.summary(None, Some(Ok(measured.clone())));
+        assert_eq!(listed.statistics, Some(measured));
+        let failed = Err(ContainerizerError::Unknown("c2".into()));
+        assert_eq!(container.summary(None, Some(failed)).statistics, None);
     }
 
     #[test]

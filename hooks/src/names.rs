@@ -18,15 +18,7 @@ pub(crate) fn required_list(params: &Parameters, key: &str) -> Result<Vec<String
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn params(pairs: &[(&str, &str)]) -> Parameters {
-        Parameters::new(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
-    }
+    use crate::testing::params;
 
     #[test]
     fn trims_and_rejects_empty_names() {

@@ -255,6 +255,7 @@ pub struct AgentFlags {
     /// Address to listen on.
     #[arg(long = "ip", env = "MODKIT_IP", default_value = "127.0.0.1")]
     pub ip: String,
+    /// Port to listen on (the operator API, and where the master reaches the agent).
     #[arg(long = "port", env = "MODKIT_PORT", default_value_t = 5051)]
     pub port: u16,
     /// The master to register with (`HOST:PORT` or `http://HOST:PORT`); it then sends the

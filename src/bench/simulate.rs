@@ -23,15 +23,19 @@ pub struct SimulateBenchArgs {
     /// Policies to run each workload under.
     #[arg(long = "policies", default_value = "drf,asset,random")]
     pub policies: String,
+    /// Agents of the synthetic workload.
     #[arg(long = "agents", default_value_t = 1_000)]
     pub agents: usize,
+    /// Frameworks of the synthetic workload, each in a role of its own.
     #[arg(long = "frameworks", default_value_t = 100)]
     pub frameworks: usize,
+    /// Tasks of the synthetic workload.
     #[arg(long = "tasks", default_value_t = 100_000)]
     pub tasks: u64,
     /// Jobs of the SWF trace.
     #[arg(long = "swf_jobs", default_value_t = 20_000)]
     pub swf_jobs: usize,
+    /// Seed of both generated workloads.
     #[arg(long = "seed", default_value_t = 1)]
     pub seed: u64,
 }

@@ -30,6 +30,7 @@ pub struct SimulateArgs {
     /// Seed of the run (and of the random sorter unless --sorter_seed is given).
     #[arg(long = "seed", env = "MODKIT_SEED", default_value_t = 1)]
     pub seed: u64,
+    /// Seed of the random sorter (default: --seed).
     #[arg(long = "sorter_seed", env = "MODKIT_SORTER_SEED")]
     pub sorter_seed: Option<u64>,
     /// Between allocation cycles: seconds, or a Mesos duration such as `1secs`.
@@ -112,14 +113,19 @@ pub enum SimulateCommand {
 
 #[derive(Args, Debug)]
 pub struct GenerateArgs {
+    /// Frameworks, each in a role of its own.
     #[arg(long = "frameworks", default_value_t = 4)]
     pub frameworks: usize,
+    /// Jobs submitted, all frameworks together.
     #[arg(long = "jobs", default_value_t = 100)]
     pub jobs: usize,
+    /// Seed of the generator (the same seed writes the same workload).
     #[arg(long = "seed", default_value_t = 1)]
     pub seed: u64,
+    /// Agents in the cluster.
     #[arg(long = "agents", default_value_t = 10)]
     pub agents: usize,
+    /// One agent's resources, e.g. `cpus:16;mem:65536`.
     #[arg(
         long = "agent-resources",
         alias = "agent_resources",
@@ -139,6 +145,9 @@ pub struct GenerateArgs {
     /// Offered cpu load (fraction of the cluster).
     #[arg(long = "load", default_value_t = 0.8)]
     pub load: f64,
+    /// Written into the workload: each framework launches at most this many tasks per offer
+    /// (default: all that fit).
+    /// Tasks a framework launches per offer at most (default: all that fit).
     #[arg(long = "max_tasks_per_offer")]
     pub max_tasks_per_offer: Option<u32>,
     /// Output file (default: stdout).

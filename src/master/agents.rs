@@ -42,24 +42,7 @@ impl Master {
             if let Err(e) = st.allocator.remove_agent(&id) {
                 tracing::error!(agent = %id, "allocator: {e}");
             }
-            let stale: Vec<String> = st
-                .offers
-                .values()
-                .filter(|o| o.agent_id == id)
-                .map(|o| o.id.clone())
-                .collect();
-            for offer in stale {
-                if let Some(o) = st.offers.remove(&offer) {
-                    if let Some(stream) = st
-                        .frameworks
-                        .get(&o.framework_id)
-                        .and_then(|f| f.stream.as_ref())
-                    {
-                        stream.send(&events::rescind(&offer));
-                    }
-                    st.counters.offers_rescinded += 1;
-                }
-            }
+            self.withdraw_agent_offers(&mut st, &id);
         }
         if let Err(e) = st
             .allocator
@@ -252,24 +235,7 @@ impl Master {
             };
             st.removed_agents.insert(id.to_string());
             st.counters.agents_removed += 1;
-            let offers: Vec<String> = st
-                .offers
-                .values()
-                .filter(|o| o.agent_id == id)
-                .map(|o| o.id.clone())
-                .collect();
-            for offer in &offers {
-                if let Some(stream) = st
-                    .offers
-                    .get(offer)
-                    .and_then(|o| st.frameworks.get(&o.framework_id))
-                    .and_then(|f| f.stream.as_ref())
-                {
-                    stream.send(&events::rescind(offer));
-                }
-                st.counters.offers_rescinded += 1;
-                st.offers.remove(offer);
-            }
+            self.withdraw_agent_offers(&mut st, id);
             if let Err(e) = st.allocator.remove_agent(id) {
                 tracing::error!(agent = id, "allocator: {e}");
             }

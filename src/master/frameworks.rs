@@ -92,15 +92,7 @@ impl Master {
         let existing = st.frameworks.contains_key(&id);
         if existing {
             // Outstanding offers go back: the framework starts over with a new stream.
-            let offers: Vec<String> = st
-                .offers
-                .values()
-                .filter(|o| o.framework_id == id)
-                .map(|o| o.id.clone())
-                .collect();
-            for offer in offers {
-                self.recover_offer(&mut st, &offer, 0.0);
-            }
+            self.recover_framework_offers(&mut st, &id);
             let st = &mut *st;
             let framework = st.frameworks.get_mut(&id).expect("checked");
             if let Some(old) = framework.stream.take() {
@@ -185,15 +177,7 @@ impl Master {
             if let Err(e) = st.allocator.deactivate_framework(framework_id) {
                 tracing::error!(framework = framework_id, "allocator: {e}");
             }
-            let offers: Vec<String> = st
-                .offers
-                .values()
-                .filter(|o| o.framework_id == framework_id)
-                .map(|o| o.id.clone())
-                .collect();
-            for offer in offers {
-                self.recover_offer(&mut st, &offer, 0.0);
-            }
+            self.recover_framework_offers(&mut st, framework_id);
             timeout
         };
         tracing::info!(
@@ -225,15 +209,7 @@ impl Master {
         let mut kills = Vec::new();
         {
             let mut st = self.lock();
-            let offers: Vec<String> = st
-                .offers
-                .values()
-                .filter(|o| o.framework_id == framework_id)
-                .map(|o| o.id.clone())
-                .collect();
-            for offer in offers {
-                self.recover_offer(&mut st, &offer, 0.0);
-            }
+            self.recover_framework_offers(&mut st, framework_id);
             let Some(mut framework) = st.frameworks.remove(framework_id) else {
                 return;
             };

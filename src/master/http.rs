@@ -21,18 +21,9 @@ pub fn router(master: Arc<Master>) -> Router {
     let routes = Router::new()
         .route("/api/v1/scheduler", post(scheduler::handle))
         .route("/api/v1", post(api_v1))
-        .route(
-            "/master/state",
-            get(|State(m): State<Arc<Master>>| async move { Json(operator::state_json(&m)) }),
-        )
-        .route(
-            "/master/state.json",
-            get(|State(m): State<Arc<Master>>| async move { Json(operator::state_json(&m)) }),
-        )
-        .route(
-            "/state",
-            get(|State(m): State<Arc<Master>>| async move { Json(operator::state_json(&m)) }),
-        )
+        .route("/master/state", get(state))
+        .route("/master/state.json", get(state))
+        .route("/state", get(state))
         .route(
             "/master/tasks",
             get(|State(m): State<Arc<Master>>| async move { Json(operator::tasks_json(&m)) }),
@@ -53,6 +44,11 @@ pub fn router(master: Arc<Master>) -> Router {
         .route(wire::PING_PATH, post(ping))
         .route(wire::STATUS_PATH, post(status));
     crate::host::limit_bodies(routes, MAX_BODY_BYTES).with_state(master)
+}
+
+/// `/master/state` and its older names `/master/state.json` and `/state`.
+async fn state(State(m): State<Arc<Master>>) -> Json<serde_json::Value> {
+    Json(operator::state_json(&m))
 }
 
 async fn prometheus(State(m): State<Arc<Master>>) -> Response {

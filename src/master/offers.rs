@@ -85,32 +85,31 @@ impl Master {
 
     /// Removes an offer and gives its resources back (with a filter of `refuse_seconds`).
     pub fn recover_offer(&self, st: &mut State, offer_id: &str, refuse_seconds: f64) {
-        let Some(offer) = st.offers.remove(offer_id) else {
-            return;
-        };
-        if let Err(e) = st.allocator.recover_resources(
-            &offer.framework_id,
-            &offer.agent_id,
-            &offer.role,
-            &offer.resources,
-            refuse_seconds,
-        ) {
-            tracing::error!(offer = offer_id, "allocator: recover: {e}");
+        if let Some(offer) = st.offers.remove(offer_id) {
+            give_back(st, &offer, refuse_seconds);
+        }
+    }
+
+    /// Recovers every offer made to `framework_id` (it starts over, goes away or is gone).
+    pub fn recover_framework_offers(&self, st: &mut State, framework_id: &str) {
+        for offer in offer_ids(st, |o| o.framework_id == framework_id) {
+            self.recover_offer(st, &offer, 0.0);
         }
     }
 
     /// RESCIND: the offer is gone from the framework's point of view too.
     pub fn rescind(&self, st: &mut State, offer_id: &str) {
-        if let Some(stream) = st
-            .offers
-            .get(offer_id)
-            .and_then(|o| st.frameworks.get(&o.framework_id))
-            .and_then(|f| f.stream.as_ref())
-        {
-            stream.send(&events::rescind(offer_id));
+        if let Some(offer) = withdraw(st, offer_id) {
+            give_back(st, &offer, 0.0);
         }
-        st.counters.offers_rescinded += 1;
-        self.recover_offer(st, offer_id, 0.0);
+    }
+
+    /// Rescinds the offers on `agent_id` without giving them back: the agent leaves the
+    /// allocator (or re-registers afresh) and takes its resources with it.
+    pub fn withdraw_agent_offers(&self, st: &mut State, agent_id: &str) {
+        for offer in offer_ids(st, |o| o.agent_id == agent_id) {
+            withdraw(st, &offer);
+        }
     }
 
     /// Rescinds the offers older than `--offer_timeout`.
@@ -119,12 +118,7 @@ impl Master {
             return;
         };
         let mut st = self.lock();
-        let expired: Vec<String> = st
-            .offers
-            .values()
-            .filter(|o| o.created.elapsed() >= timeout)
-            .map(|o| o.id.clone())
-            .collect();
+        let expired = offer_ids(&st, |o| o.created.elapsed() >= timeout);
         for id in &expired {
             self.rescind(&mut st, id);
         }
@@ -132,6 +126,42 @@ impl Master {
         if !expired.is_empty() {
             self.wake.notify_one();
         }
+    }
+}
+
+/// The ids of the outstanding offers that `keep` selects.
+fn offer_ids(st: &State, keep: impl Fn(&Offer) -> bool) -> Vec<String> {
+    st.offers
+        .values()
+        .filter(|o| keep(o))
+        .map(|o| o.id.clone())
+        .collect()
+}
+
+/// Removes an offer and tells its framework (RESCIND); its resources are not given back.
+fn withdraw(st: &mut State, offer_id: &str) -> Option<Offer> {
+    let offer = st.offers.remove(offer_id)?;
+    if let Some(stream) = st
+        .frameworks
+        .get(&offer.framework_id)
+        .and_then(|f| f.stream.as_ref())
+    {
+        stream.send(&events::rescind(offer_id));
+    }
+    st.counters.offers_rescinded += 1;
+    Some(offer)
+}
+
+/// Gives an offer's resources back to the allocator (with a filter of `refuse_seconds`).
+fn give_back(st: &mut State, offer: &Offer, refuse_seconds: f64) {
+    if let Err(e) = st.allocator.recover_resources(
+        &offer.framework_id,
+        &offer.agent_id,
+        &offer.role,
+        &offer.resources,
+        refuse_seconds,
+    ) {
+        tracing::error!(offer = offer.id.as_str(), "allocator: recover: {e}");
     }
 }
 

@@ -2,23 +2,21 @@
 //! exponential durations. The same options and seed always give the same workload.
 
 use super::workload::{AgentSpec, FrameworkSpec, JobSpec, TaskGroup, Workload};
+use modkit_allocators::sorter::rng::SplitMix64;
 use modkit_ffi::resources::{Attributes, Resources};
 
-/// SplitMix64: small, fast and good enough for workloads; fixed so files are reproducible.
+/// The random sorter's SplitMix64 stream, with the draws workloads need; fixed so files are
+/// reproducible.
 #[derive(Clone, Debug)]
-pub struct Rng(u64);
+pub struct Rng(SplitMix64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Rng(seed)
+        Rng(SplitMix64::new(seed))
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// Uniform in [0, 1).
@@ -179,6 +177,20 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(generate(&o).tasks(), 1234);
+    }
+
+    #[test]
+    fn the_stream_is_splitmix64_so_workload_files_stay_reproducible() {
+        let mut rng = Rng::new(1);
+        let first: Vec<u64> = (0..3).map(|_| rng.next_u64()).collect();
+        assert_eq!(
+            first,
+            [
+                0x910a_2dec_8902_5cc1,
+                0xbeeb_8da1_658e_ec67,
+                0xf893_a2ee_fb32_555e
+            ]
+        );
     }
 
     #[test]

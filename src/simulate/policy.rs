@@ -61,7 +61,8 @@ pub fn parse_policies(
     default_allocator: &str,
 ) -> Result<Vec<Policy>, SimulateError> {
     let mut policies = Vec::new();
-    for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+    for name in crate::flags::list(list) {
+        let name = name.as_str();
         let policy = if let Some((role, framework)) = name.split_once(':') {
             Policy {
                 name: name.to_string(),

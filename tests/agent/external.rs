@@ -325,8 +325,11 @@ fn restarted_agent_recovers_external_containers() {
     let stray_pid = stray.id() as i64;
     std::fs::create_dir_all(containers.join("stray")).unwrap();
     std::fs::write(containers.join("stray/pid"), stray_pid.to_string()).unwrap();
-    // Let "short" end while no agent runs.
-    std::thread::sleep(Duration::from_millis(1500));
+    // "short" ends while no agent runs (the program's wrapper then writes its exit code).
+    let short_ended = eventually(Duration::from_secs(30), || {
+        containers.join("short/exit").exists().then_some(())
+    });
+    assert!(short_ended.is_some(), "\"short\" never wrote its exit code");
 
     let agent = external_agent(&sandbox, &minimal(), &["--recover", "reconnect"]);
     let end = wait(&agent, "short");

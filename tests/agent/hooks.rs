@@ -3,27 +3,10 @@
 //! `org_modkit_RequireLabels` refuses a launch under `--hook_error_policy=fail` (400, nothing
 //! left) but only warns by default.
 
-use crate::common::{c_module, cdylib};
+use crate::common::{c_module, cdylib, modules_spec as spec};
 use crate::harness::{eventually, require, Agent, Sandbox};
 use serde_json::{json, Value};
 use std::time::Duration;
-
-/// A module for `--modules`: library, name, parameters.
-type Declared<'a> = (&'a std::path::Path, &'a str, &'a [(&'a str, &'a str)]);
-
-fn spec(modules: &[Declared<'_>]) -> String {
-    let libraries: Vec<Value> = modules
-        .iter()
-        .map(|(lib, name, params)| {
-            let params: Vec<Value> = params
-                .iter()
-                .map(|(k, v)| json!({"key": k, "value": v}))
-                .collect();
-            json!({"file": lib, "modules": [{"name": name, "parameters": params}]})
-        })
-        .collect();
-    json!({ "libraries": libraries }).to_string()
-}
 
 fn launch(agent: &Agent, id: &str, command: &str, labels: &[(&str, &str)]) -> (u16, String) {
     let labels: Vec<Value> = labels

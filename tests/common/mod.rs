@@ -89,15 +89,31 @@ pub fn cdylib(lib_name: &str) -> PathBuf {
 pub fn spec(library: &Path, modules: &[(&str, &[(&str, &str)])]) -> String {
     let modules: Vec<serde_json::Value> = modules
         .iter()
-        .map(|(name, params)| {
-            let params: Vec<serde_json::Value> = params
-                .iter()
-                .map(|(k, v)| serde_json::json!({"key": k, "value": v}))
-                .collect();
-            serde_json::json!({"name": name, "parameters": params})
-        })
+        .map(|(name, params)| module_json(name, params))
         .collect();
     serde_json::json!({"libraries": [{"file": library, "modules": modules}]}).to_string()
+}
+
+/// A module for `--modules`: library, name, parameters.
+pub type Declared<'a> = (&'a Path, &'a str, &'a [(&'a str, &'a str)]);
+
+/// A spec with one library entry per module, in order (a library may appear more than once).
+pub fn modules_spec(modules: &[Declared<'_>]) -> String {
+    let libraries: Vec<serde_json::Value> = modules
+        .iter()
+        .map(|(library, name, params)| {
+            serde_json::json!({"file": library, "modules": [module_json(name, params)]})
+        })
+        .collect();
+    serde_json::json!({ "libraries": libraries }).to_string()
+}
+
+fn module_json(name: &str, params: &[(&str, &str)]) -> serde_json::Value {
+    let params: Vec<serde_json::Value> = params
+        .iter()
+        .map(|(k, v)| serde_json::json!({"key": k, "value": v}))
+        .collect();
+    serde_json::json!({"name": name, "parameters": params})
 }
 
 /// The `modkit` binary under test.

@@ -44,24 +44,13 @@ fn operator_calls_and_endpoints() {
     let (_, tasks) = call(json!({"type": "GET_TASKS"}));
     assert_eq!(tasks["type"], "GET_TASKS");
     let (_, roles) = call(json!({"type": "GET_ROLES"}));
-    let web = roles["get_roles"]["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == "web")
-        .cloned();
-    assert_eq!(web.unwrap()["weight"], 3.0, "{roles}");
+    let web = role(&roles["get_roles"]["roles"], "web");
+    assert_eq!(web["weight"], 3.0, "{roles}");
     let (code, _) = call(json!({"type": "UPDATE_WEIGHTS", "update_weights": {
         "weight_infos": [{"role": "web", "weight": 5.0}]}}));
     assert_eq!(code, 200);
     let roles: Value = serde_json::from_str(&cluster.get("/master/roles").1).unwrap();
-    let web = roles["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == "web")
-        .cloned()
-        .unwrap();
+    let web = role(&roles["roles"], "web");
     assert_eq!(web["weight"], 5.0);
     assert_eq!(web["frameworks"][0], _fw.id.as_str());
     let (code, _) = call(
@@ -70,13 +59,7 @@ fn operator_calls_and_endpoints() {
     );
     assert_eq!(code, 200);
     let roles: Value = serde_json::from_str(&cluster.get("/master/roles").1).unwrap();
-    let web = roles["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == "web")
-        .cloned()
-        .unwrap();
+    let web = role(&roles["roles"], "web");
     assert_eq!(web["quota"]["guarantees"]["cpus"], 1.0, "{web}");
     for (body, expected) in [
         (
@@ -122,4 +105,24 @@ fn operator_calls_and_endpoints() {
     let (code, version) = cluster.get("/version");
     assert_eq!(code, 200);
     assert!(version.contains("\"version\""));
+    // The older names of /master/state answer it too.
+    for path in ["/master/state.json", "/state"] {
+        let (code, text) = cluster.get(path);
+        assert_eq!(code, 200, "{path}: {text}");
+        let state: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            state["slaves"].as_array().map(Vec::len),
+            Some(1),
+            "{path}: {state}"
+        );
+    }
+}
+
+/// The entry of `name` in a list of roles (GET_ROLES or /master/roles).
+fn role(roles: &Value, name: &str) -> Value {
+    roles
+        .as_array()
+        .and_then(|roles| roles.iter().find(|r| r["name"] == name))
+        .cloned()
+        .unwrap_or_else(|| panic!("no role '{name}' in {roles}"))
 }

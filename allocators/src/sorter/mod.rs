@@ -29,7 +29,7 @@ mod fair;
 mod path;
 mod quantity;
 mod random;
-pub(crate) mod rng;
+pub mod rng;
 mod totals;
 mod tree;
 

@@ -1,17 +1,18 @@
 //! A small seeded generator (SplitMix64, Steele, Lea & Flood 2014): the random sorter only
 //! needs reproducible, well-mixed draws, not cryptographic ones, and no dependency for that.
+//! The simulator's workload generator draws from the same stream.
 
 #[derive(Clone, Debug)]
-pub(crate) struct SplitMix64 {
+pub struct SplitMix64 {
     state: u64,
 }
 
 impl SplitMix64 {
-    pub(crate) fn new(seed: u64) -> Self {
+    pub fn new(seed: u64) -> Self {
         SplitMix64 { state: seed }
     }
 
-    pub(crate) fn next_u64(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -20,7 +21,7 @@ impl SplitMix64 {
     }
 
     /// Uniform in (0, 1]: never 0, so its logarithm is finite.
-    pub(crate) fn unit(&mut self) -> f64 {
+    pub fn unit(&mut self) -> f64 {
         ((self.next_u64() >> 11) + 1) as f64 / (1u64 << 53) as f64
     }
 }

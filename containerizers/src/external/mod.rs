@@ -257,24 +257,7 @@ impl crate::Containerizer for ExternalContainerizer {
             .sorted()
             .into_iter()
             .filter(|c| c.state().phase == Phase::Running)
-            .map(|c| ContainerSummary {
-                container_id: c.id.clone(),
-                pid: None,
-                sandbox: c.sandbox.to_string_lossy().into_owned(),
-                resources: c.request.resources.clone(),
-                statistics: if with_usage {
-                    match self.inner.usage(&c) {
-                        Ok(statistics) => Some(statistics),
-                        Err(e) => {
-                            tracing::warn!("{e}");
-                            None
-                        }
-                    }
-                } else {
-                    None
-                },
-                labels: c.request.labels.clone(),
-            })
+            .map(|c| c.summary(None, with_usage.then(|| self.inner.usage(&c))))
             .collect()
     }
 }

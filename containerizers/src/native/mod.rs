@@ -216,14 +216,7 @@ impl NativeContainerizer {
             .sorted()
             .into_iter()
             .filter(|c| c.state().phase == Phase::Running)
-            .map(|c| ContainerSummary {
-                container_id: c.id.clone(),
-                pid: c.pid(),
-                sandbox: c.sandbox.to_string_lossy().into_owned(),
-                resources: c.request.resources.clone(),
-                statistics: with_usage.then(|| self.inner.usage(&c.id).ok()).flatten(),
-                labels: c.request.labels.clone(),
-            })
+            .map(|c| c.summary(c.pid(), with_usage.then(|| self.inner.usage(&c.id))))
             .collect()
     }
 

@@ -4,6 +4,7 @@
 
 pub mod bpf;
 mod cgroup;
+mod dl;
 mod error;
 mod flags;
 mod isolator;

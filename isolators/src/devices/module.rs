@@ -1,12 +1,12 @@
 //! A vendor's device provider, loaded from a shared library through the C ABI
 //! (`MODKIT_KIND_DEVICE_PROVIDER`, named by `--device_providers=symbol@/path/lib.so`).
 
-use super::{stat_node, Access, Device, DeviceError, DeviceProvider, DeviceRule, Inventory};
+use super::{dl, stat_node, Access, Device, DeviceError, DeviceProvider, DeviceRule, Inventory};
 use modkit_ffi::bindings::modkit_module;
 use modkit_ffi::host::device_provider_json;
 use modkit_ffi::sdk::Host;
 use serde::Deserialize;
-use std::ffi::{CStr, CString};
+use std::ffi::CString;
 use std::path::{Path, PathBuf};
 
 pub struct ModuleProvider {
@@ -22,17 +22,6 @@ struct Answer {
     shared_nodes: Vec<PathBuf>,
 }
 
-fn dl_error() -> String {
-    // SAFETY: dlerror returns NULL or a NUL-terminated thread-local string, copied at once.
-    let e = unsafe { libc::dlerror() };
-    if e.is_null() {
-        "unknown dlopen error".into()
-    } else {
-        // SAFETY: as above.
-        unsafe { CStr::from_ptr(e) }.to_string_lossy().into_owned()
-    }
-}
-
 impl ModuleProvider {
     /// Opens `library` (never closed), finds the descriptor `symbol` and asks it for its
     /// devices once: the answer must not change while the host runs.
@@ -45,16 +34,10 @@ impl ModuleProvider {
             .map_err(|_| library_error("the path contains a NUL byte".into()))?;
         let name = CString::new(symbol)
             .map_err(|_| library_error("the symbol contains a NUL byte".into()))?;
-        // SAFETY: NUL-terminated path; libraries are never unloaded.
-        let handle = unsafe { libc::dlopen(path.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
-        if handle.is_null() {
-            return Err(library_error(dl_error()));
-        }
-        // SAFETY: a live handle and a NUL-terminated name.
-        let descriptor = unsafe { libc::dlsym(handle, name.as_ptr()) }.cast::<modkit_module>();
-        if descriptor.is_null() {
-            return Err(library_error(format!("no symbol {symbol}: {}", dl_error())));
-        }
+        let handle = dl::open(&path).map_err(library_error)?;
+        let descriptor = dl::symbol(handle, &name)
+            .map_err(library_error)?
+            .cast::<modkit_module>();
         // SAFETY: the exported descriptor of a library that stays loaded.
         let json = unsafe { device_provider_json(descriptor, host) }.map_err(|e| {
             DeviceError::Provider {
@@ -116,6 +99,21 @@ impl DeviceProvider for ModuleProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A descriptor of another kind is refused by the registry's own checks, its kind named.
+    #[test]
+    fn a_module_of_another_kind_is_not_a_provider() {
+        use modkit_ffi::host::HostServices;
+        use modkit_ffi::sdk::Exported;
+        let host = HostServices::leak("test", "agent", "/tmp", &Default::default()).host();
+        let descriptor: *const modkit_module = &crate::DiskDuIsolator::descriptor().0;
+        // SAFETY: the exported descriptor of a module linked into this binary.
+        let e = unsafe { device_provider_json(descriptor, &host) }.unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "not a device provider descriptor: kind is isolator, not device_provider"
+        );
+    }
 
     #[test]
     fn parses_a_provider_answer() {

@@ -2,7 +2,7 @@
 //! driver. Nodes are `/dev/nvidia<minor>` (major 195); `/dev/nvidiactl` and `/dev/nvidia-uvm*`
 //! go to every container holding a GPU.
 
-use super::{stat_node, Access, Device, DeviceError, DeviceProvider, DeviceRule, Inventory};
+use super::{dl, stat_node, Access, Device, DeviceError, DeviceProvider, DeviceRule, Inventory};
 use std::ffi::{c_char, c_int, c_uint, c_void, CStr, CString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -43,28 +43,9 @@ impl NvidiaProvider {
     }
 }
 
-fn dl_error() -> String {
-    // SAFETY: dlerror returns NULL or a NUL-terminated thread-local string.
-    let e = unsafe { libc::dlerror() };
-    if e.is_null() {
-        "unknown dlopen error".into()
-    } else {
-        // SAFETY: as above; copied at once.
-        unsafe { CStr::from_ptr(e) }.to_string_lossy().into_owned()
-    }
-}
-
 /// A symbol of an open library, as the function type `T` (the NVML signatures above).
 fn symbol<T: Copy>(handle: *mut c_void, name: &CStr) -> Result<T, String> {
-    // SAFETY: a handle from dlopen (never closed) and a NUL-terminated name.
-    let address = unsafe { libc::dlsym(handle, name.as_ptr()) };
-    if address.is_null() {
-        return Err(format!(
-            "no symbol {}: {}",
-            name.to_string_lossy(),
-            dl_error()
-        ));
-    }
+    let address = dl::symbol(handle, name)?;
     debug_assert_eq!(std::mem::size_of::<T>(), std::mem::size_of::<*mut c_void>());
     // SAFETY: T is one of the extern "C" fn pointer types above, pointer-sized; NVML exports
     // these names with these signatures.
@@ -79,12 +60,7 @@ impl DeviceProvider for NvidiaProvider {
     fn discover(&self) -> Result<Inventory, DeviceError> {
         let path = CString::new(self.library.as_os_str().as_bytes())
             .map_err(|_| self.error("the path contains a NUL byte"))?;
-        // SAFETY: a NUL-terminated path; the library is never closed (libraries are never
-        // unloaded, as with modules).
-        let handle = unsafe { libc::dlopen(path.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
-        if handle.is_null() {
-            return Err(self.error(dl_error()));
-        }
+        let handle = dl::open(&path).map_err(|e| self.error(e))?;
         let init: Init = symbol(handle, c"nvmlInit_v2").map_err(|e| self.error(e))?;
         let count: GetCount =
             symbol(handle, c"nvmlDeviceGetCount_v2").map_err(|e| self.error(e))?;

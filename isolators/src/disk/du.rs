@@ -121,19 +121,14 @@ impl DiskDuIsolator {
         let walker = Walker::default();
         let enforce = flags.enforce;
         DiskDuIsolator {
-            sandboxes: Periodic::new("modkit-disk-du", flags.watch_interval, move |batch| {
+            sandboxes: Periodic::new(NAME, "modkit-disk-du", flags.watch_interval, move |batch| {
                 check(walker, enforce, batch)
             }),
         }
     }
 
     fn sandbox(&self, container_id: &str) -> Result<Arc<Sandbox>, IsolatorError> {
-        self.sandboxes
-            .get(container_id)
-            .ok_or_else(|| IsolatorError::UnknownContainer {
-                isolator: NAME,
-                container_id: container_id.to_string(),
-            })
+        self.sandboxes.get(container_id)
     }
 
     fn add(&self, container_id: &str, sandbox: Sandbox) -> Result<()> {
@@ -170,13 +165,7 @@ impl Isolator for DiskDuIsolator {
         container_id: &str,
         config: &ContainerConfig,
     ) -> Result<Option<ContainerLaunchInfo>> {
-        if self.sandboxes.contains(container_id) {
-            return Err(IsolatorError::AlreadyPrepared {
-                isolator: NAME,
-                container_id: container_id.to_string(),
-            }
-            .into());
-        }
+        self.sandboxes.ensure_new(container_id)?;
         if config.directory.is_empty() {
             return Err(IsolatorError::InvalidContainer {
                 isolator: NAME,

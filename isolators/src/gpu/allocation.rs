@@ -11,6 +11,15 @@ pub struct Held {
     pub index: u32,
 }
 
+impl From<&Device> for Held {
+    fn from(device: &Device) -> Held {
+        Held {
+            resource: device.resource.clone(),
+            index: device.index,
+        }
+    }
+}
+
 /// The devices of every container.
 #[derive(Debug, Default)]
 pub struct Allocation {
@@ -52,25 +61,19 @@ impl Allocation {
         container_id: &str,
         inventory: &Inventory,
         wanted: &[(String, u64)],
-    ) -> Result<Vec<Device>, DeviceError> {
-        let mut taken: Vec<Device> = Vec::new();
+    ) -> Result<Vec<Held>, DeviceError> {
+        let mut taken: Vec<Held> = Vec::new();
         for (resource, count) in wanted {
-            let mut all: Vec<&Device> = inventory
+            let mut all: Vec<Held> = inventory
                 .devices
                 .iter()
                 .filter(|d| &d.resource == resource)
+                .map(Held::from)
                 .collect();
-            all.sort_by_key(|d| d.index);
-            let free: Vec<&Device> = all
+            all.sort_by_key(|held| held.index);
+            let free: Vec<&Held> = all
                 .iter()
-                .copied()
-                .filter(|d| {
-                    self.holder_of(&Held {
-                        resource: d.resource.clone(),
-                        index: d.index,
-                    })
-                    .is_none()
-                })
+                .filter(|held| self.holder_of(held).is_none())
                 .collect();
             if (free.len() as u64) < *count {
                 return Err(DeviceError::NotEnough {
@@ -84,16 +87,7 @@ impl Allocation {
             }
             taken.extend(free.into_iter().take(*count as usize).cloned());
         }
-        self.held.insert(
-            container_id.to_string(),
-            taken
-                .iter()
-                .map(|d| Held {
-                    resource: d.resource.clone(),
-                    index: d.index,
-                })
-                .collect(),
-        );
+        self.held.insert(container_id.to_string(), taken.clone());
         Ok(taken)
     }
 

@@ -252,18 +252,11 @@ impl Isolator for GpuDevicesIsolator {
                 }
                 .into());
             }
-            let devices =
-                inner
-                    .allocation
-                    .allocate(NAME, container_id, &self.inventory, &wanted)?;
+            let held = inner
+                .allocation
+                .allocate(NAME, container_id, &self.inventory, &wanted)?;
             inner.cgroups.insert(container_id.to_string(), cgroup_name);
-            devices
-                .iter()
-                .map(|d| Held {
-                    resource: d.resource.clone(),
-                    index: d.index,
-                })
-                .collect()
+            held
         };
         let outcome = self
             .state

@@ -6,6 +6,7 @@ mod flags;
 
 pub(crate) use flags::{parse_bool, parse_interval};
 
+use crate::IsolatorError;
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -38,8 +39,9 @@ impl<T> Shared<T> {
     }
 }
 
-/// Containers checked every `interval` by one thread named `name`.
+/// Containers of `isolator` checked every `interval` by one thread named `name`.
 pub(crate) struct Periodic<T: Send + Sync + 'static> {
+    isolator: &'static str,
     name: &'static str,
     shared: Arc<Shared<T>>,
     thread: Mutex<Option<JoinHandle<()>>>,
@@ -47,11 +49,13 @@ pub(crate) struct Periodic<T: Send + Sync + 'static> {
 
 impl<T: Send + Sync + 'static> Periodic<T> {
     pub fn new(
+        isolator: &'static str,
         name: &'static str,
         interval: Duration,
         check: impl Fn(&[(String, Arc<T>)]) + Send + Sync + 'static,
     ) -> Self {
         Periodic {
+            isolator,
             name,
             shared: Arc::new(Shared {
                 state: Mutex::new(State {
@@ -71,9 +75,27 @@ impl<T: Send + Sync + 'static> Periodic<T> {
         self.shared.lock().containers.contains_key(container_id)
     }
 
-    pub fn get(&self, container_id: &str) -> Option<Arc<T>> {
+    /// Fails naming the isolator and the container when the container is already watched.
+    pub fn ensure_new(&self, container_id: &str) -> Result<(), IsolatorError> {
+        if self.contains(container_id) {
+            return Err(IsolatorError::AlreadyPrepared {
+                isolator: self.isolator,
+                container_id: container_id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The container's state, or an error naming the isolator and the unknown container.
+    pub fn get(&self, container_id: &str) -> Result<Arc<T>, IsolatorError> {
         let state = self.shared.lock();
-        state.containers.get(container_id).map(|e| e.value.clone())
+        match state.containers.get(container_id) {
+            Some(entry) => Ok(entry.value.clone()),
+            None => Err(IsolatorError::UnknownContainer {
+                isolator: self.isolator,
+                container_id: container_id.to_string(),
+            }),
+        }
     }
 
     /// Adds a container, first checked one interval from now; starts the thread if needed.

@@ -7,7 +7,7 @@ const PATIENCE: Duration = Duration::from_secs(20);
 fn recorder(interval: Duration) -> (Periodic<u32>, mpsc::Receiver<Vec<String>>) {
     let (tx, rx) = mpsc::channel();
     let tx = Mutex::new(tx);
-    let periodic = Periodic::new("test-periodic", interval, move |batch| {
+    let periodic = Periodic::new("test", "test-periodic", interval, move |batch| {
         let mut ids: Vec<String> = batch.iter().map(|(id, _)| id.clone()).collect();
         ids.sort();
         let _ = tx.lock().unwrap().send(ids);
@@ -29,8 +29,25 @@ fn checks_every_container_each_interval() {
         seen_a += batch.iter().filter(|id| *id == "a").count();
         seen_b += batch.iter().filter(|id| *id == "b").count();
     }
-    assert_eq!(periodic.get("b").as_deref(), Some(&2));
+    assert_eq!(periodic.get("b").ok().as_deref(), Some(&2));
     assert!(periodic.contains("a"));
+    assert_eq!(
+        periodic.get("c").unwrap_err().to_string(),
+        IsolatorError::UnknownContainer {
+            isolator: "test",
+            container_id: "c".into()
+        }
+        .to_string()
+    );
+    assert_eq!(
+        periodic.ensure_new("a").unwrap_err().to_string(),
+        IsolatorError::AlreadyPrepared {
+            isolator: "test",
+            container_id: "a".into()
+        }
+        .to_string()
+    );
+    assert!(periodic.ensure_new("c").is_ok());
 }
 
 #[test]
@@ -79,10 +96,15 @@ fn drop_joins_the_thread() {
 fn a_panicking_check_does_not_stop_the_watch() {
     let (tx, rx) = mpsc::channel();
     let tx = Mutex::new(tx);
-    let periodic = Periodic::new("test-panic", Duration::from_millis(5), move |_batch| {
-        let _ = tx.lock().unwrap().send(());
-        panic!("check failed");
-    });
+    let periodic = Periodic::new(
+        "test",
+        "test-panic",
+        Duration::from_millis(5),
+        move |_batch| {
+            let _ = tx.lock().unwrap().send(());
+            panic!("check failed");
+        },
+    );
     periodic.insert("a", Arc::new(())).unwrap();
     for _ in 0..3 {
         rx.recv_timeout(PATIENCE)

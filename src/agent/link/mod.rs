@@ -68,25 +68,24 @@ impl Link {
     /// watched again.
     pub fn start(self: &Arc<Self>, agent: &Arc<Agent>) {
         *lock(&self.agent) = Arc::downgrade(agent);
-        let recovered: Vec<(String, LinkedTask)> = self
-            .checkpoint()
-            .tasks
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        for (_, task) in recovered {
+        let recovered: Vec<LinkedTask> = self.checkpoint().tasks.values().cloned().collect();
+        for task in recovered {
             tasks::watch(self.clone(), agent.clone(), task);
         }
         let link = self.clone();
-        std::thread::Builder::new()
+        if let Err(e) = std::thread::Builder::new()
             .name("master-link".into())
             .spawn(move || link.registration_loop())
-            .ok();
+        {
+            tracing::error!(master = %self.master, "cannot start the registration thread: {e}");
+        }
         let link = self.clone();
-        std::thread::Builder::new()
+        if let Err(e) = std::thread::Builder::new()
             .name("status-updates".into())
             .spawn(move || link.status_loop())
-            .ok();
+        {
+            tracing::error!(master = %self.master, "cannot start the status update thread: {e}");
+        }
     }
 
     pub fn stop(&self) {

@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use modkit_containerizers::{ContainerRequest, ContainerizerError};
+use modkit_containerizers::ContainerRequest;
 use modkit_ffi::types::{
     ContainerId, ContainerStatus, ExecutorId, FrameworkId, Reason, Source, TaskInfo, TaskState,
     TaskStatus,
@@ -121,7 +121,8 @@ fn launch(link: Arc<Link>, agent: Arc<Agent>, run: RunTask) {
 
 /// Waits for the task's container (from a thread) and reports how it ended.
 pub fn watch(link: Arc<Link>, agent: Arc<Agent>, linked: LinkedTask) {
-    let name = format!("task-{}", linked.task.task_id);
+    let task_id = linked.task.task_id.clone();
+    let name = format!("task-{task_id}");
     let spawned = std::thread::Builder::new().name(name).spawn(move || {
         let task = &linked.task;
         let ended = match agent.containerizer.wait(&linked.container_id, None) {
@@ -135,7 +136,7 @@ pub fn watch(link: Arc<Link>, agent: Arc<Agent>, linked: LinkedTask) {
                 });
                 s
             }
-            Ok(None) | Err(ContainerizerError::Unknown(_)) | Err(_) => {
+            Ok(None) | Err(_) => {
                 let mut s = status(task, TaskState::Lost, Source::Agent);
                 s.reason = Some(Reason::ExecutorTerminated);
                 s.message =
@@ -148,7 +149,7 @@ pub fn watch(link: Arc<Link>, agent: Arc<Agent>, linked: LinkedTask) {
         link.send_status(linked.framework_id.clone(), ended);
     });
     if let Err(e) = spawned {
-        tracing::error!("cannot watch a task's container: {e}");
+        tracing::error!(task = %task_id, "cannot watch the task's container: {e}");
     }
 }
 

@@ -8,7 +8,6 @@
 //! `skip_idle_cycles: false` runs every cycle instead, for allocators that change on their own.
 
 mod framework;
-mod hash;
 mod queue;
 
 pub use framework::LOOKAHEAD;
@@ -18,7 +17,7 @@ use super::metrics::{Recorder, RoleInit, Summary};
 use super::workload::Workload;
 use super::SimulateError;
 use framework::{FrameworkState, Pending, Pick};
-use hash::NameMap;
+use modkit_allocators::fast_hash::FastMap;
 use modkit_ffi::resources::{Resource, Resources, Scalar, Value};
 use modkit_ffi::sdk::{Allocator, ModuleError, QuantityBuf};
 use queue::EventQueue;
@@ -101,8 +100,8 @@ struct Sim<'a> {
     group_start: Vec<u32>,
     role_names: Vec<String>,
     frameworks: Vec<FrameworkState>,
-    framework_index: NameMap<u32>,
-    agent_index: NameMap<u32>,
+    framework_index: FastMap<String, u32>,
+    agent_index: FastMap<String, u32>,
     queue: EventQueue<u32>,
     batches: Vec<Option<Batch>>,
     free: Vec<u32>,
@@ -524,7 +523,7 @@ impl<'a> Sim<'a> {
             }
         }
         self.rec.sample();
-        self.schedule_after(c, count)?;
+        self.schedule_after(c, count);
         if launched > 0 {
             self.idle_cycles = 0;
         } else if self.running == 0
@@ -543,7 +542,9 @@ impl<'a> Sim<'a> {
         Ok(())
     }
 
-    fn schedule_after(&mut self, c: u64, offers: u64) -> Result<(), SimulateError> {
+    /// Sets the next cycle after the one at `c`, which made `offers` offers (when cycles are
+    /// skipped: see the module's doc).
+    fn schedule_after(&mut self, c: u64, offers: u64) {
         let interval = self.settings.interval_us.max(1);
         let more = self.pending_total > 0;
         self.next_cycle = if !self.settings.skip_idle_cycles {
@@ -561,7 +562,6 @@ impl<'a> Sim<'a> {
                 .front()
                 .map(|e| self.grid_ceil(*e).max(c + interval))
         };
-        Ok(())
     }
 
     /// The framework's answer to one offer: launch what fits, decline the rest. Returns the

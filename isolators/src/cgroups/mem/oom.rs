@@ -8,6 +8,7 @@ use modkit_cgroups::{Cgroups, OomEvent, OomWatch};
 use modkit_ffi::resources::Resources;
 use modkit_ffi::sdk::LimitationSink;
 use modkit_ffi::types::{ContainerLimitation, Reason};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -64,17 +65,31 @@ fn oom_killed(cgroups: &Cgroups, cgroup: &str) -> bool {
 pub(super) struct Watcher {
     watch: Arc<OomWatch>,
     thread: Option<JoinHandle<()>>,
-    /// Set once the thread raised the limitation.
-    raised: Arc<std::sync::atomic::AtomicBool>,
-    late: LateCheck,
+    oom: Arc<Oom>,
 }
 
-/// What `stop` needs to raise an OOM kill the thread missed.
-struct LateCheck {
+/// Raises the container's OOM limitation, from the watch thread or, for a kill the thread
+/// missed, from `stop`.
+struct Oom {
     cgroups: Cgroups,
     cgroup: String,
     requested: Arc<Mutex<Requested>>,
     sink: LimitationSink,
+    /// Set once the limitation was raised.
+    raised: AtomicBool,
+}
+
+impl Oom {
+    fn raise(&self) {
+        let requested = self
+            .requested
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        self.raised.store(true, Ordering::SeqCst);
+        self.sink
+            .raise(limitation(&self.cgroups, &self.cgroup, &requested));
+    }
 }
 
 impl Watcher {
@@ -90,27 +105,23 @@ impl Watcher {
                 .watch_oom(cgroup)
                 .map_err(|e| sys.error(container_id, e))?,
         );
-        let raised = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let late = LateCheck {
+        let oom = Arc::new(Oom {
             cgroups: sys.cgroups.clone(),
             cgroup: cgroup.to_string(),
-            requested: Arc::clone(&requested),
-            sink: sink.clone(),
-        };
+            requested,
+            sink,
+            raised: AtomicBool::new(false),
+        });
         let thread = {
             let watch = Arc::clone(&watch);
-            let cgroups = sys.cgroups.clone();
-            let cgroup = cgroup.to_string();
+            let oom = Arc::clone(&oom);
             let id = container_id.to_string();
-            let raised = Arc::clone(&raised);
             std::thread::Builder::new()
                 .name("modkit-oom".into())
                 .spawn(move || match watch.wait() {
                     Ok(OomEvent::Oom) => {
-                        let requested = requested.lock().unwrap_or_else(|e| e.into_inner()).clone();
-                        tracing::info!(container = %id, "{NAME}: OOM in {cgroup}");
-                        raised.store(true, std::sync::atomic::Ordering::SeqCst);
-                        sink.raise(limitation(&cgroups, &cgroup, &requested));
+                        tracing::info!(container = %id, "{NAME}: OOM in {}", oom.cgroup);
+                        oom.raise();
                     }
                     Ok(OomEvent::Removed | OomEvent::Cancelled) => {}
                     Err(e) => {
@@ -126,8 +137,7 @@ impl Watcher {
         Ok(Watcher {
             watch,
             thread: Some(thread),
-            raised,
-            late,
+            oom,
         })
     }
 
@@ -142,18 +152,10 @@ impl Watcher {
                 let _ = thread.join();
             }
         }
-        let late = &self.late;
-        if !self.raised.load(std::sync::atomic::Ordering::SeqCst)
-            && oom_killed(&late.cgroups, &late.cgroup)
-        {
-            let requested = late
-                .requested
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .clone();
-            tracing::info!("{NAME}: OOM kill counted in {} at cleanup", late.cgroup);
-            late.sink
-                .raise(limitation(&late.cgroups, &late.cgroup, &requested));
+        let oom = &self.oom;
+        if !oom.raised.load(Ordering::SeqCst) && oom_killed(&oom.cgroups, &oom.cgroup) {
+            tracing::info!("{NAME}: OOM kill counted in {} at cleanup", oom.cgroup);
+            oom.raise();
         }
     }
 }

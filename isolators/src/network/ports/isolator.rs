@@ -116,7 +116,7 @@ impl NetworkPortsIsolator {
     pub fn new(flags: PortsFlags, scanner: PortScanner) -> Self {
         let interval = flags.watch_interval;
         NetworkPortsIsolator {
-            containers: Periodic::new("modkit-ports", interval, move |batch| {
+            containers: Periodic::new(NAME, "modkit-ports", interval, move |batch| {
                 check(&scanner, &flags, batch)
             }),
             unified: None,
@@ -144,12 +144,7 @@ impl NetworkPortsIsolator {
     }
 
     fn container(&self, container_id: &str) -> Result<Arc<Container>, IsolatorError> {
-        self.containers
-            .get(container_id)
-            .ok_or_else(|| IsolatorError::UnknownContainer {
-                isolator: NAME,
-                container_id: container_id.to_string(),
-            })
+        self.containers.get(container_id)
     }
 
     fn add(&self, container_id: &str, watched: Watched) -> Result<()> {
@@ -194,13 +189,7 @@ impl Isolator for NetworkPortsIsolator {
         container_id: &str,
         config: &ContainerConfig,
     ) -> Result<Option<ContainerLaunchInfo>> {
-        if self.containers.contains(container_id) {
-            return Err(IsolatorError::AlreadyPrepared {
-                isolator: NAME,
-                container_id: container_id.to_string(),
-            }
-            .into());
-        }
+        self.containers.ensure_new(container_id)?;
         self.add(
             container_id,
             Watched {
