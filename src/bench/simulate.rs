@@ -80,6 +80,7 @@ struct Row {
     policy: String,
     wall: f64,
     events: u64,
+    offers: u64,
     in_allocator: f64,
 }
 
@@ -100,6 +101,7 @@ fn run_all(name: &str, w: &Workload, list: &str, rows: &mut Vec<Row>) -> Result<
             policy: r.policy.name.clone(),
             wall: r.run.wall.as_secs_f64(),
             events: r.run.task_events,
+            offers: r.run.offers,
             in_allocator: r.run.in_allocator.as_secs_f64(),
         });
     }
@@ -151,17 +153,18 @@ pub fn run(args: &SimulateBenchArgs) -> Result<(), String> {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     println!(
-        "{:<52} {:<8} {:>9} {:>12} {:>12} {:>8} {:>10}",
-        "BENCHMARK", "POLICY", "WALL", "TASK EVENTS", "EVENTS/S", "TARGET", "ALLOCATOR"
+        "{:<52} {:<8} {:>9} {:>12} {:>10} {:>12} {:>8} {:>10}",
+        "BENCHMARK", "POLICY", "WALL", "TASK EVENTS", "OFFERS", "EVENTS/S", "TARGET", "ALLOCATOR"
     );
     for r in &rows {
         let rate = r.events as f64 / r.wall.max(1e-9);
         println!(
-            "{:<52} {:<8} {:>7.3} s {:>12} {:>12.0} {:>7.2}x {:>9.0}%",
+            "{:<52} {:<8} {:>7.3} s {:>12} {:>10} {:>12.0} {:>7.2}x {:>9.0}%",
             r.benchmark,
             r.policy,
             r.wall,
             r.events,
+            r.offers,
             rate,
             rate / TARGET_EVENTS_PER_SECOND,
             100.0 * r.in_allocator / r.wall.max(1e-9)
