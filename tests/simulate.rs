@@ -388,6 +388,42 @@ fn the_same_seed_gives_the_same_report() {
     assert_eq!(series(&one), series(&two));
 }
 
+/// Policies run side by side on several threads give what they give one after the other.
+#[test]
+fn policies_side_by_side_give_the_same_report_as_one_after_the_other() {
+    let args = |threads: &'static str| {
+        [
+            "examples/workloads/generated.json",
+            "--policies",
+            "drf,random,asset,drf:random",
+            "--seed",
+            "5",
+            "--threads",
+            threads,
+        ]
+    };
+    let (_, one) = run_report(&args("1"));
+    let (_, three) = run_report(&args("3"));
+    for file in [
+        "report.json",
+        "series-drf.csv",
+        "series-random.csv",
+        "series-asset.csv",
+        "series-drf_random.csv",
+        "roles.csv",
+    ] {
+        let read = |d: &tempfile::TempDir| std::fs::read(d.path().join(file)).unwrap();
+        assert_eq!(read(&one), read(&three), "{file}");
+    }
+    let out = simulate(&["examples/workloads/drf-paper.json", "--threads", "0"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("--threads: must be at least 1"),
+        "{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn generate_is_deterministic_and_loads() {
     let tmp = tempfile::tempdir().unwrap();

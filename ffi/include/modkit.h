@@ -216,6 +216,13 @@ typedef struct modkit_host {
 #define MODKIT_FLAG_THREAD_SAFE (1ull << 0)
 /** `create` may be called more than once (several instances live at the same time). */
 #define MODKIT_FLAG_MULTI_INSTANCE (1ull << 1)
+/**
+ * Instances share no unsynchronised state, so different instances may be used from different
+ * threads at the same time (each instance still by one thread at a time unless THREAD_SAFE). The
+ * simulator runs policies side by side only when their modules say so. Added in 1.0 without a new
+ * minor: it asks nothing of the host, and a host that does not know a flag ignores it.
+ */
+#define MODKIT_FLAG_INDEPENDENT_INSTANCES (1ull << 2)
 
 /**
  * The exported object. Define it as `const modkit_module <module_name> = { ... };` with default

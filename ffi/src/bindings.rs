@@ -36,6 +36,7 @@ pub const MODKIT_LOG_DEBUG: i32 = 4;
 pub const MODKIT_LOG_TRACE: i32 = 5;
 pub const MODKIT_FLAG_THREAD_SAFE: i32 = 1;
 pub const MODKIT_FLAG_MULTI_INSTANCE: i32 = 2;
+pub const MODKIT_FLAG_INDEPENDENT_INSTANCES: i32 = 4;
 pub type modkit_status = i32;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]

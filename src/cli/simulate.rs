@@ -5,13 +5,15 @@ use super::table::Table;
 use crate::simulate::formats::{self, Format, FormatOptions, RoleBy, DEFAULT_MACHINE};
 use crate::simulate::generator::{generate, GeneratorOptions};
 use crate::simulate::{
-    base_flags, parse_policies, plots, report, run_policies, table, Settings, SimulateError,
+    base_flags, parse_policies, plots, report, run_policies, shared_instances, table, Settings,
+    SimulateError,
 };
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -30,6 +32,10 @@ pub struct SimulateArgs {
     /// Seed of the run (and of the random sorter unless --sorter_seed is given).
     #[arg(long = "seed", env = "MODKIT_SEED", default_value_t = 1)]
     pub seed: u64,
+    /// Threads to run policies side by side on (default: the machine's cores). Policies run one
+    /// after the other when a sorter or allocator module does not declare independent instances.
+    #[arg(long = "threads", env = "MODKIT_SIMULATE_THREADS")]
+    pub threads: Option<usize>,
     /// Seed of the random sorter (default: --seed).
     #[arg(long = "sorter_seed", env = "MODKIT_SORTER_SEED")]
     pub sorter_seed: Option<u64>,
@@ -229,16 +235,41 @@ pub fn run(args: &SimulateArgs) -> Result<(), SimulateError> {
     let sorter_seed = args.sorter_seed.unwrap_or(args.seed);
     let base = base_flags(sorter_seed, &settings);
     let modules = |flags: BTreeMap<String, String>| load_modules("simulator", &args.spec, flags);
-    let policies = {
+    let (policies, shared) = {
         let manager = modules(base.clone())?;
-        parse_policies(&args.policies, manager.registry(), &args.allocator)?
+        let registry = manager.registry();
+        (
+            parse_policies(&args.policies, registry, &args.allocator)?,
+            shared_instances(registry).map(str::to_string),
+        )
+    };
+    let threads = match (args.threads, shared) {
+        (Some(0), _) => {
+            return Err(SimulateError::Flag {
+                flag: "--threads".into(),
+                reason: "must be at least 1".into(),
+            })
+        }
+        (Some(n), Some(module)) if n > 1 => {
+            eprintln!(
+                "note: policies run one after the other: module '{module}' does not declare \
+                 MODKIT_FLAG_INDEPENDENT_INSTANCES"
+            );
+            1
+        }
+        (_, Some(_)) => 1,
+        (Some(n), None) => n,
+        (None, None) => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let w = &loaded.workload;
     let bar = progress_bar(w.tasks() * policies.len() as u64);
-    let tasks = w.tasks();
-    let runs = run_policies(w, &policies, &settings, &base, &modules, &mut |i, done| {
-        bar.set_position(i as u64 * tasks + done)
-    })?;
+    let done = Mutex::new(vec![0; policies.len()]);
+    let progress = |i: usize, finished: u64| {
+        let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
+        done[i] = finished;
+        bar.set_position(done.iter().sum());
+    };
+    let runs = run_policies(w, &policies, &settings, &base, &modules, threads, &progress)?;
     bar.finish_and_clear();
     println!(
         "workload {}: {} agents, {} frameworks, {} roles, {} jobs, {} tasks",

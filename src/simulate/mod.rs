@@ -15,11 +15,13 @@ pub mod workload;
 
 pub use engine::{simulate, Run, Settings};
 pub use error::SimulateError;
-pub use policy::{parse_policies, Policy};
+pub use policy::{parse_policies, shared_instances, Policy};
 pub use workload::Workload;
 
 use crate::modules::{ModuleError, ModuleManager};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// One policy's run.
 pub struct PolicyRun {
@@ -43,26 +45,60 @@ pub fn base_flags(sorter_seed: u64, settings: &Settings) -> BTreeMap<String, Str
     ])
 }
 
-/// Runs `w` under each policy in turn, each on a fresh allocator from a fresh registry.
-/// `progress(policy index, tasks finished)` is called as the runs go.
+/// Makes the module registry a policy's allocator comes from, with the policy's flags.
+pub type Modules<'a> =
+    dyn Fn(BTreeMap<String, String>) -> Result<ModuleManager, ModuleError> + Sync + 'a;
+
+/// Runs `w` under each policy, each on a fresh allocator from a fresh registry, on up to
+/// `threads` threads (policies are independent, so the results are those of one after the
+/// other). `progress(policy index, tasks finished)` is called as the runs go, from any thread.
+/// On failure, the error of the first failing policy in list order.
 pub fn run_policies(
     w: &Workload,
     policies: &[Policy],
     settings: &Settings,
     base: &BTreeMap<String, String>,
-    modules: &dyn Fn(BTreeMap<String, String>) -> Result<ModuleManager, ModuleError>,
-    progress: &mut dyn FnMut(usize, u64),
+    modules: &Modules<'_>,
+    threads: usize,
+    progress: &(dyn Fn(usize, u64) + Sync),
 ) -> Result<Vec<PolicyRun>, SimulateError> {
-    let mut runs = Vec::with_capacity(policies.len());
-    for (i, policy) in policies.iter().enumerate() {
+    let run_one = |i: usize| -> Result<PolicyRun, SimulateError> {
+        let policy = &policies[i];
         let (_manager, mut allocator) = policy.create(base, modules)?;
         let run = simulate(&policy.name, &mut *allocator, w, settings, &mut |done| {
             progress(i, done)
         })?;
-        runs.push(PolicyRun {
+        Ok(PolicyRun {
             policy: policy.clone(),
             run,
-        });
+        })
+    };
+    let threads = threads.clamp(1, policies.len().max(1));
+    if threads == 1 {
+        return (0..policies.len()).map(run_one).collect();
     }
-    Ok(runs)
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<Result<PolicyRun, SimulateError>>>> =
+        policies.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= policies.len() {
+                    break;
+                }
+                let result = run_one(i);
+                let failed = result.is_err();
+                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                if failed {
+                    // Policies are taken in order, so every one before `i` has been taken.
+                    next.store(policies.len(), Ordering::SeqCst);
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map_while(|slot| slot.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect()
 }

@@ -113,6 +113,16 @@ pub fn parse_policies(
     Ok(policies)
 }
 
+/// The first sorter or allocator module in `registry` that does not declare independent
+/// instances: while there is one, policies run one after the other, never side by side.
+pub fn shared_instances(registry: &Registry) -> Option<&str> {
+    registry
+        .of_kind(Kind::Sorter)
+        .chain(registry.of_kind(Kind::Allocator))
+        .find(|e| !e.info().independent_instances())
+        .map(|e| e.name())
+}
+
 impl Policy {
     /// The host flags the policy's modules read: its sorters and the random sorter's seed.
     pub fn flags(&self, base: &BTreeMap<String, String>) -> BTreeMap<String, String> {
@@ -181,6 +191,50 @@ mod tests {
     fn registry() -> Registry {
         let services = HostServices::leak("0", "simulator", "", &BTreeMap::new());
         Registry::with_builtins(services).unwrap()
+    }
+
+    /// A sorter as a C module built before the flag existed would describe itself.
+    struct OldSorter;
+
+    impl modkit_ffi::sdk::ModuleFactory for OldSorter {
+        fn name(&self) -> &str {
+            "org_example_OldSorter"
+        }
+        fn origin(&self) -> &str {
+            "/x/libold.so"
+        }
+        fn describe(
+            &self,
+        ) -> Result<modkit_ffi::sdk::ModuleInfo, modkit_ffi::host::DescriptorError> {
+            Ok(modkit_ffi::sdk::ModuleInfo {
+                kind: Kind::Sorter,
+                kind_version: Kind::Sorter.versions().current,
+                abi_major: modkit_ffi::abi::ABI_MAJOR,
+                abi_minor: 0,
+                author: String::new(),
+                email: String::new(),
+                description: String::new(),
+                flags: modkit_ffi::abi::flags::MULTI_INSTANCE,
+            })
+        }
+        fn compatible(&self, _: &modkit_ffi::sdk::Host) -> Result<(), String> {
+            Ok(())
+        }
+        fn create(
+            &self,
+            _: &modkit_ffi::sdk::Host,
+            _: &modkit_ffi::sdk::Parameters,
+        ) -> Result<Instance, modkit_ffi::sdk::ModuleError> {
+            Err(modkit_ffi::sdk::ModuleError::failed("not in this test"))
+        }
+    }
+
+    #[test]
+    fn policies_run_side_by_side_only_when_every_module_says_its_instances_are_independent() {
+        let mut r = registry();
+        assert_eq!(shared_instances(&r), None);
+        r.register(Box::new(OldSorter), Default::default()).unwrap();
+        assert_eq!(shared_instances(&r), Some("org_example_OldSorter"));
     }
 
     #[test]

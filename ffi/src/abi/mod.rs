@@ -36,4 +36,5 @@ pub mod flags {
     use crate::bindings as b;
     pub const THREAD_SAFE: u64 = b::MODKIT_FLAG_THREAD_SAFE as u64;
     pub const MULTI_INSTANCE: u64 = b::MODKIT_FLAG_MULTI_INSTANCE as u64;
+    pub const INDEPENDENT_INSTANCES: u64 = b::MODKIT_FLAG_INDEPENDENT_INSTANCES as u64;
 }

@@ -28,6 +28,10 @@ impl ModuleInfo {
     pub fn multi_instance(&self) -> bool {
         self.flags & crate::abi::flags::MULTI_INSTANCE != 0
     }
+
+    pub fn independent_instances(&self) -> bool {
+        self.flags & crate::abi::flags::INDEPENDENT_INSTANCES != 0
+    }
 }
 
 /// A created module, as the trait object of its kind.

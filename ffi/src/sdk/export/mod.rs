@@ -67,12 +67,14 @@ impl ExportedModule {
 }
 
 /// Flags a Rust module gets unless it says otherwise: kinds whose trait takes `&self` (and is
-/// `Sync`) are thread safe; every Rust module may have several instances.
+/// `Sync`) are thread safe; every Rust module may have several instances, and they are
+/// independent (safe Rust cannot share unsynchronised state between them).
 pub const fn default_flags(kind: Kind) -> u64 {
+    let every = flags::MULTI_INSTANCE | flags::INDEPENDENT_INSTANCES;
     match kind {
-        Kind::Sorter | Kind::Allocator => flags::MULTI_INSTANCE,
+        Kind::Sorter | Kind::Allocator => every,
         Kind::Isolator | Kind::Hook | Kind::Anonymous | Kind::DeviceProvider => {
-            flags::MULTI_INSTANCE | flags::THREAD_SAFE
+            every | flags::THREAD_SAFE
         }
     }
 }
