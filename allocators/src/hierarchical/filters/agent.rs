@@ -106,9 +106,12 @@ const NO_SEQ: u64 = u64::MAX;
 #[derive(Debug, Default)]
 pub(in crate::hierarchical) struct AgentFilters {
     lists: FastMap<(Id, Id), Filters>,
-    /// Per role that ever had a filter here, by role id (one per framework in a cluster
-    /// where each framework has its own role), found by binary search.
+    /// Per role that ever had a filter here (one per framework in a cluster where each
+    /// framework has its own role), in the order they came.
     roles: Vec<RoleBits>,
+    /// Role id → its place in `roles` plus one (0: none): one read finds a role's bits, where
+    /// a search would miss the cache once per step on an agent a cycle last saw long ago.
+    at: Vec<u32>,
     /// The resources of the last filter installed here, shared by the next equal one:
     /// frameworks that decline the same remainder round after round keep one copy.
     common: LastCopy,
@@ -116,8 +119,8 @@ pub(in crate::hierarchical) struct AgentFilters {
 
 impl AgentFilters {
     fn bits(&self, rid: Id) -> Option<&RoleBits> {
-        let at = self.roles.binary_search_by_key(&rid, |r| r.role).ok()?;
-        self.roles.get(at)
+        let at = *self.at.get(rid as usize)?;
+        self.roles.get((at as usize).checked_sub(1)?)
     }
 
     fn kept(&self, (fid, rid): (Id, Id)) -> Kept {
@@ -141,11 +144,7 @@ impl AgentFilters {
         match self.kept(key) {
             Kept::Listed { .. } => self.lists.get(&key).cloned(),
             _ => {
-                let mut copy = AgentFilters {
-                    lists: FastMap::default(),
-                    roles: Vec::new(),
-                    common: LastCopy::default(),
-                };
+                let mut copy = AgentFilters::default();
                 copy.common.adopt(self.common.current()?.clone());
                 copy.mark(key, self.kept(key));
                 copy.take(key)
@@ -260,20 +259,21 @@ impl AgentFilters {
     }
 
     fn mark(&mut self, (fid, rid): (Id, Id), kept: Kept) {
-        let at = match self.roles.binary_search_by_key(&rid, |r| r.role) {
-            Ok(at) => at,
-            Err(_) if kept == Kept::Nowhere => return,
-            Err(at) => {
-                self.roles.insert(
-                    at,
-                    RoleBits {
-                        role: rid,
-                        listed: Bits::default(),
-                        plain: Bits::default(),
-                    },
-                );
-                at
+        let at = match self.at.get(rid as usize).copied().unwrap_or(0) {
+            0 if kept == Kept::Nowhere => return,
+            0 => {
+                self.roles.push(RoleBits {
+                    role: rid,
+                    listed: Bits::default(),
+                    plain: Bits::default(),
+                });
+                if self.at.len() <= rid as usize {
+                    self.at.resize(rid as usize + 1, 0);
+                }
+                self.at[rid as usize] = self.roles.len() as u32;
+                self.roles.len() - 1
             }
+            at => at as usize - 1,
         };
         let bits = &mut self.roles[at];
         bits.listed.set(fid, matches!(kept, Kept::Listed { .. }));
@@ -478,6 +478,8 @@ mod tests {
             .is_some_and(|l| l.iter().any(|f| f.contains(offer)))
     }
 
+    const FIDS: [Id; 12] = [0, 1, 2, 3, 5, 8, 63, 64, 65, 127, 128, 200];
+
     #[test]
     fn random_changes_answer_as_the_lists_do() {
         let pool = [
@@ -497,7 +499,8 @@ mod tests {
             let mut simple = std::collections::BTreeMap::<(Id, Id), Vec<Arc<Resources>>>::new();
             let mut seq = 0;
             for step in 0..400 {
-                let key = (pick(12) as Id, pick(3) as Id);
+                // Ids on both sides of the inline words of the bit sets.
+                let key = (FIDS[pick(FIDS.len())], pick(3) as Id);
                 match pick(4) {
                     0 => {
                         filters.remove(key);
@@ -547,7 +550,7 @@ mod tests {
                 let mut keys: Vec<(Id, Id)> = filters.keys().collect();
                 keys.sort();
                 assert!(keys.iter().eq(simple.keys()), "seed {seed} step {step}");
-                for fid in 0..13 {
+                for fid in FIDS.into_iter().chain([4, 129, 500]) {
                     let mut roles: Vec<Id> = filters.roles_of(fid).collect();
                     roles.sort();
                     let expect: Vec<Id> =
@@ -557,7 +560,7 @@ mod tests {
                 for offer in &offers {
                     let mut memo = Memo::default();
                     for rid in 0..3 {
-                        for fid in 0..13 {
+                        for fid in FIDS.into_iter().chain([4, 129, 500]) {
                             assert_eq!(
                                 filters.role(rid).refuses(fid, offer, &mut memo),
                                 simple_refuses(&simple, (fid, rid), offer),

@@ -4,39 +4,61 @@
 
 use crate::hierarchical::ids::Id;
 
+/// Words held inline: with up to 128 frameworks a test reads no memory beyond the set itself.
+const INLINE: usize = 2;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(super) struct Bits(Vec<u64>);
+pub(super) struct Bits {
+    inline: [u64; INLINE],
+    /// Words from `INLINE` on, allocated only for larger ids.
+    more: Vec<u64>,
+}
 
 impl Bits {
+    fn word(&self, at: usize) -> Option<u64> {
+        match at.checked_sub(INLINE) {
+            None => Some(self.inline[at]),
+            Some(at) => self.more.get(at).copied(),
+        }
+    }
+
     pub(super) fn get(&self, id: Id) -> bool {
         let (word, bit) = (id as usize / 64, id % 64);
-        self.0.get(word).is_some_and(|w| (w >> bit) & 1 == 1)
+        self.word(word).is_some_and(|w| (w >> bit) & 1 == 1)
     }
 
     /// Sets or clears `id`'s bit; only setting grows the set.
     pub(super) fn set(&mut self, id: Id, on: bool) {
         let (word, bit) = (id as usize / 64, id % 64);
-        if word >= self.0.len() {
-            if !on {
-                return;
+        let slot = match word.checked_sub(INLINE) {
+            None => &mut self.inline[word],
+            Some(at) => {
+                if at >= self.more.len() {
+                    if !on {
+                        return;
+                    }
+                    self.more.resize(at + 1, 0);
+                }
+                &mut self.more[at]
             }
-            self.0.resize(word + 1, 0);
-        }
+        };
         if on {
-            self.0[word] |= 1 << bit;
+            *slot |= 1 << bit;
         } else {
-            self.0[word] &= !(1 << bit);
+            *slot &= !(1 << bit);
         }
     }
 
     /// Clears every bit, keeping the room.
     pub(super) fn clear(&mut self) {
-        self.0.iter_mut().for_each(|w| *w = 0);
+        self.inline = [0; INLINE];
+        self.more.iter_mut().for_each(|w| *w = 0);
     }
 
     /// The ids whose bit is set, in order.
     pub(super) fn ones(&self) -> impl Iterator<Item = Id> + '_ {
-        self.0.iter().enumerate().flat_map(|(at, &word)| {
+        let words = self.inline.iter().chain(self.more.iter());
+        words.enumerate().flat_map(|(at, &word)| {
             let mut left = word;
             std::iter::from_fn(move || {
                 if left == 0 {
@@ -51,7 +73,7 @@ impl Bits {
 
     #[cfg(test)]
     fn is_empty(&self) -> bool {
-        self.0.iter().all(|&w| w == 0)
+        self.inline.iter().chain(self.more.iter()).all(|&w| w == 0)
     }
 }
 
@@ -99,6 +121,9 @@ mod tests {
         bits.set(63, true);
         bits.set(64, true);
         assert!(bits.get(63) && bits.get(64) && !bits.get(65) && !bits.get(62));
-        assert_eq!(bits.0.len(), 2);
+        assert!(bits.more.is_empty());
+        bits.set(200, true);
+        assert!(bits.get(200) && !bits.get(199) && !bits.get(500));
+        assert_eq!(bits.more.len(), 2);
     }
 }
