@@ -2,6 +2,7 @@
 
 pub mod fast_hash;
 pub mod hierarchical;
+pub mod name_index;
 pub mod sorter;
 
 use modkit_ffi::sdk::{native_named, ModuleFactory};

@@ -1,12 +1,11 @@
 //! Dense ids for agents, frameworks and roles: the hot path indexes vectors instead of hashing
 //! names, and names are looked up once when a sorter hands them back.
 
-use std::sync::Arc;
-
 /// Index of an agent, framework or role in its [`Slab`].
 pub(super) type Id = u32;
 
 pub(super) use crate::fast_hash::FastMap;
+use crate::name_index::NameIndex;
 
 /// Items under reusable dense ids; a removed item's id is handed out again, so whoever held
 /// it must have let go of it first.
@@ -80,111 +79,49 @@ impl<T> Slab<T> {
 /// in a stable order (agents in a cycle, metrics, role subtrees).
 #[derive(Debug)]
 pub(super) struct Names {
-    fast: FastMap<Arc<str>, Id>,
+    index: NameIndex,
     /// Every id, in name order while `sorted`: sorted once when asked for rather than kept in
     /// a tree, since names come in bursts (10,000 agents) and are walked in order once a cycle.
     order: Vec<Id>,
     sorted: bool,
-    /// id → name, so that a sorted order can be checked against the last one without hashing.
-    by_id: Vec<Option<Arc<str>>>,
-    /// id → the name's length and first bytes, side by side: checking a listed name against
-    /// the one expected there then reads no other memory for names of up to 16 bytes.
-    heads: Vec<Head>,
 }
 
 impl Default for Names {
     fn default() -> Self {
         Names {
-            fast: FastMap::default(),
+            index: NameIndex::default(),
             order: Vec::new(),
             sorted: true,
-            by_id: Vec::new(),
-            heads: Vec::new(),
-        }
-    }
-}
-
-/// A name's length and first 16 bytes (zero-padded); `len` is `u32::MAX` for a free id.
-#[derive(Clone, Copy, Debug)]
-struct Head {
-    len: u32,
-    bytes: [u8; HEAD],
-}
-
-const HEAD: usize = 16;
-
-impl Head {
-    const FREE: Head = Head {
-        len: u32::MAX,
-        bytes: [0; HEAD],
-    };
-
-    fn of(name: &str) -> Head {
-        let mut bytes = [0; HEAD];
-        let n = name.len().min(HEAD);
-        bytes[..n].copy_from_slice(&name.as_bytes()[..n]);
-        Head {
-            len: u32::try_from(name.len()).unwrap_or(u32::MAX - 1),
-            bytes,
         }
     }
 }
 
 impl Names {
     pub(super) fn get(&self, name: &str) -> Option<Id> {
-        self.fast.get(name).copied()
+        self.index.get(name)
     }
 
     /// The name under `id`, if any.
     pub(super) fn name(&self, id: Id) -> Option<&str> {
-        self.by_id.get(id as usize)?.as_deref()
+        self.index.name(id)
     }
 
     /// Whether `name` is the name under `id`.
     pub(super) fn is(&self, id: Id, name: &str) -> bool {
-        let Some(head) = self.heads.get(id as usize) else {
-            return false;
-        };
-        if head.len as usize != name.len() {
-            return false;
-        }
-        let n = name.len().min(HEAD);
-        if !same_bytes(&head.bytes[..n], &name.as_bytes()[..n]) {
-            return false;
-        }
-        name.len() <= HEAD
-            || self
-                .name(id)
-                .is_some_and(|known| same_bytes(known.as_bytes(), name.as_bytes()))
+        self.index.is(id, name)
     }
 
     pub(super) fn insert(&mut self, name: &str, id: Id) {
-        let name: Arc<str> = name.into();
-        self.fast.insert(name.clone(), id);
         // Names that come in order (agent-1, agent-2, ...) keep the order sorted.
         if let Some(last) = self.order.last().and_then(|&last| self.name(last)) {
-            self.sorted &= *last < *name;
+            self.sorted &= last < name;
         }
+        self.index.insert(name, id);
         self.order.push(id);
-        let at = id as usize;
-        if self.by_id.len() <= at {
-            self.by_id.resize(at + 1, None);
-        }
-        self.by_id[at] = Some(name.clone());
-        if self.heads.len() <= at {
-            self.heads.resize(at + 1, Head::FREE);
-        }
-        self.heads[at] = Head::of(&name);
     }
 
     pub(super) fn remove(&mut self, name: &str) {
-        if let Some(id) = self.fast.remove(name) {
-            if let Some(slot) = self.by_id.get_mut(id as usize) {
-                *slot = None;
-            }
-            if let Some(head) = self.heads.get_mut(id as usize) {
-                *head = Head::FREE;
-            }
+        if let Some(id) = self.index.remove(name) {
             self.order.retain(|&other| other != id);
         }
     }
@@ -194,9 +131,9 @@ impl Names {
         if self.sorted {
             return;
         }
-        let by_id = &self.by_id;
-        let name = |id: &Id| by_id.get(*id as usize).and_then(|n| n.as_deref());
-        self.order.sort_unstable_by(|a, b| name(a).cmp(&name(b)));
+        let index = &self.index;
+        self.order
+            .sort_unstable_by(|a, b| index.name(*a).cmp(&index.name(*b)));
         self.sorted = true;
     }
 
@@ -235,26 +172,6 @@ impl Names {
         let ids = self.order[from..to].iter().copied();
         self.in_order(ids.filter(|&id| self.name(id).is_some_and(below)))
     }
-}
-
-/// Byte equality without a call into libc: names are short and this runs once per client
-/// listed, so the call would cost more than the comparison.
-#[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut ca = a.chunks_exact(8);
-    let mut cb = b.chunks_exact(8);
-    for (x, y) in (&mut ca).zip(&mut cb) {
-        if x != y {
-            return false;
-        }
-    }
-    ca.remainder()
-        .iter()
-        .zip(cb.remainder())
-        .all(|(x, y)| x == y)
 }
 
 #[cfg(test)]
@@ -378,20 +295,5 @@ mod tests {
         assert!(!names.is(1, "a"));
         // A free id matches nothing, not even the empty name.
         assert!(!names.is(1, ""));
-    }
-
-    #[test]
-    fn same_bytes_is_byte_equality() {
-        for (a, b) in [
-            ("", ""),
-            ("a", "a"),
-            ("role-1234", "role-1234"),
-            ("role-1234", "role-1235"),
-            ("framework-0001", "framework-0002"),
-            ("abcdefgh", "abcdefgi"),
-            ("abc", "abcd"),
-        ] {
-            assert_eq!(same_bytes(a.as_bytes(), b.as_bytes()), a == b, "{a} {b}");
-        }
     }
 }

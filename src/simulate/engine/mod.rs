@@ -17,7 +17,7 @@ use super::metrics::{Recorder, RoleInit, Summary};
 use super::workload::Workload;
 use super::SimulateError;
 use framework::{FrameworkState, Pending, Pick};
-use modkit_allocators::fast_hash::FastMap;
+use modkit_allocators::name_index::NameIndex;
 use modkit_ffi::resources::{Resource, Resources, Scalar, Value};
 use modkit_ffi::sdk::{Allocator, ModuleError, QuantityBuf};
 use queue::EventQueue;
@@ -100,8 +100,8 @@ struct Sim<'a> {
     group_start: Vec<u32>,
     role_names: Vec<String>,
     frameworks: Vec<FrameworkState>,
-    framework_index: FastMap<String, u32>,
-    agent_index: FastMap<String, u32>,
+    framework_index: NameIndex,
+    agent_index: NameIndex,
     queue: EventQueue<u32>,
     batches: Vec<Option<Batch>>,
     free: Vec<u32>,
@@ -148,6 +148,15 @@ fn scalar_names(w: &Workload) -> Vec<String> {
         }
     }
     names.into_iter().collect()
+}
+
+/// Names → their place in the list.
+fn index<'n>(names: impl Iterator<Item = &'n str>) -> NameIndex {
+    let mut index = NameIndex::default();
+    for (i, name) in names.enumerate() {
+        index.insert(name, i as u32);
+    }
+    index
 }
 
 fn dense(names: &[String], r: &Resources, out: &mut [i64]) {
@@ -236,18 +245,8 @@ impl<'a> Sim<'a> {
                 .map(|f| FrameworkState::new(role_of(&f.role), f.max_tasks_per_offer))
                 .collect(),
             role_names,
-            framework_index: w
-                .frameworks
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.name.clone(), i as u32))
-                .collect(),
-            agent_index: w
-                .agents
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (a.name.clone(), i as u32))
-                .collect(),
+            framework_index: index(w.frameworks.iter().map(|f| f.name.as_str())),
+            agent_index: index(w.agents.iter().map(|a| a.name.as_str())),
             queue: EventQueue::new(),
             batches: Vec::new(),
             free: Vec::new(),
@@ -476,7 +475,7 @@ impl<'a> Sim<'a> {
             let role_names = &self.role_names;
             self.allocator
                 .allocate(c as f64 / 1e6, &mut |o| {
-                    let (Some(&f), Some(&a)) = (fi.get(o.framework), ai.get(o.agent)) else {
+                    let (Some(f), Some(a)) = (fi.get(o.framework), ai.get(o.agent)) else {
                         bad = Some(format!(
                             "offered agent '{}' to framework '{}', one of which is unknown",
                             o.agent, o.framework

@@ -8,6 +8,7 @@ mod usage;
 use super::quantity::{Delta, Names};
 use super::totals::Totals;
 use crate::fast_hash::FastMap;
+use crate::name_index::NameIndex;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -80,7 +81,7 @@ pub(crate) struct Tree {
     nodes: Vec<Node>,
     free: Vec<NodeId>,
     /// Client path → its leaf (a virtual leaf when the client is also a parent).
-    clients: FastMap<Box<str>, NodeId>,
+    clients: NameIndex,
     /// Path → the node competing at that path among its siblings (never a virtual leaf).
     paths: FastMap<Box<str>, NodeId>,
     /// Weights by path, kept for nodes created later.
@@ -101,7 +102,7 @@ impl Tree {
         Tree {
             nodes: vec![Node::new("", "", ROOT, false, 1.0)],
             free: Vec::new(),
-            clients: FastMap::default(),
+            clients: NameIndex::default(),
             paths: FastMap::default(),
             weights: FastMap::default(),
             names: Names::new(excluded),
@@ -137,7 +138,7 @@ impl Tree {
     }
 
     pub(crate) fn contains(&self, client: &str) -> bool {
-        self.clients.contains_key(client)
+        self.clients.contains(client)
     }
 
     pub(crate) fn count(&self) -> usize {
@@ -251,7 +252,7 @@ impl Tree {
     fn leaf(&self, client: &str) -> Result<NodeId, super::error::SorterError> {
         self.clients
             .get(client)
-            .copied()
+            .map(|id| id as NodeId)
             .ok_or_else(|| super::error::SorterError::UnknownClient(client.to_string()))
     }
 }

@@ -10,7 +10,7 @@ impl Tree {
     /// becomes a parent keeps competing inside its subtree as the virtual leaf `path/.`.
     pub(crate) fn add_client(&mut self, path: &str) -> Result<(), SorterError> {
         let parts = components(path)?;
-        if self.clients.contains_key(path) {
+        if self.clients.contains(path) {
             return Err(SorterError::ClientExists(path.to_string()));
         }
         let mut current = ROOT;
@@ -35,7 +35,7 @@ impl Tree {
             // The path exists as a parent of other clients: the client is its virtual leaf.
             current = self.attach(Node::new(VIRTUAL_LEAF, path, current, true, 1.0));
         }
-        self.clients.insert(path.into(), current);
+        self.clients.insert(path, current as u32);
         Ok(())
     }
 
@@ -52,7 +52,7 @@ impl Tree {
         self.nodes[id].leaf = false;
         self.nodes[id].active = false;
         let child = self.attach(child);
-        self.clients.insert(path, child);
+        self.clients.insert(&path, child as u32);
     }
 
     /// Removes a client: its allocation leaves every ancestor (counts stay), inner nodes left
@@ -107,7 +107,7 @@ impl Tree {
         node.leaf = true;
         node.active = active;
         let path = node.path.clone();
-        self.clients.insert(path, id);
+        self.clients.insert(&path, id as u32);
     }
 
     /// Lists or stops listing a client; its allocation counts either way. Every node on its
@@ -186,7 +186,7 @@ mod tests {
         t.remove_client("a/b/c").unwrap();
         assert_eq!(dump(&t, ROOT), "(a*)");
         assert!(!t.paths.contains_key("a/b"));
-        assert_eq!(t.clients["a"], t.paths["a"]);
+        assert_eq!(t.leaf("a").unwrap(), t.paths["a"]);
     }
 
     #[test]
@@ -235,9 +235,9 @@ mod tests {
         t.add_client("a").unwrap();
         assert_eq!(t.nodes[t.paths["a"]].weight, 2.0);
         t.add_client("a/b").unwrap();
-        assert_eq!(t.nodes[t.clients["a"]].weight, 1.0);
+        assert_eq!(t.nodes[t.leaf("a").unwrap()].weight, 1.0);
         t.update_weight("a", 3.0).unwrap();
         assert_eq!(t.nodes[t.paths["a"]].weight, 3.0);
-        assert_eq!(t.nodes[t.clients["a"]].weight, 1.0);
+        assert_eq!(t.nodes[t.leaf("a").unwrap()].weight, 1.0);
     }
 }

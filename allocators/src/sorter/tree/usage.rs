@@ -186,7 +186,7 @@ mod tests {
             t.allocation("a/b").unwrap(),
             vec![("cpus".to_string(), 2.0), ("disk".to_string(), 5.0)]
         );
-        assert_eq!(t.nodes[t.clients["a/b"]].count, 1);
+        assert_eq!(t.nodes[t.leaf("a/b").unwrap()].count, 1);
         assert_eq!(t.nodes[t.paths["a"]].alloc, vec![2000, 0, 5000]);
     }
 
