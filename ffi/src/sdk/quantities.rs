@@ -115,7 +115,11 @@ impl<'a> QuantityBuf<'a> {
     pub fn from_pairs(
         pairs: impl IntoIterator<Item = (&'a str, f64)>,
     ) -> Result<Self, ModuleError> {
-        let mut buf = QuantityBuf::new();
+        let pairs = pairs.into_iter();
+        let mut buf = QuantityBuf {
+            items: Vec::with_capacity(pairs.size_hint().0),
+            names: PhantomData,
+        };
         for (n, v) in pairs {
             buf.push(n, v)?;
         }

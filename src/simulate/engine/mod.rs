@@ -429,15 +429,8 @@ impl<'a> Sim<'a> {
             return Ok(());
         };
         self.free.push(id);
-        let fw = &self.w.frameworks[b.framework as usize];
         if !b.resources.is_empty() {
-            let agent = &self.w.agents[b.agent as usize].name;
-            let t0 = Instant::now();
-            let r = self
-                .allocator
-                .recover_resources(&fw.name, agent, &fw.role, &b.resources, 0.0);
-            self.in_allocator += t0.elapsed();
-            r.map_err(|e| self.fail(&format!("recover_resources({}, {agent})", fw.name), e))?;
+            self.recover(b.framework, b.agent, &b.resources, 0.0)?;
         }
         let k = self.names.len();
         let start = b.group as usize * k;
@@ -545,6 +538,25 @@ impl<'a> Sim<'a> {
         Ok(())
     }
 
+    /// Gives `resources` of `framework` on `agent` back to the allocator.
+    fn recover(
+        &mut self,
+        framework: u32,
+        agent: u32,
+        resources: &Resources,
+        refuse: f64,
+    ) -> Result<(), SimulateError> {
+        let fw = &self.w.frameworks[framework as usize];
+        let (name, role) = (fw.name.as_str(), fw.role.as_str());
+        let agent = self.w.agents[agent as usize].name.as_str();
+        let t0 = Instant::now();
+        let r = self
+            .allocator
+            .recover_resources(name, agent, role, resources, refuse);
+        self.in_allocator += t0.elapsed();
+        r.map_err(|e| self.fail(&format!("recover_resources({name}, {agent})"), e))
+    }
+
     /// Sets the next cycle after the one at `c`, which made `offers` offers (when cycles are
     /// skipped: see the module's doc).
     fn schedule_after(&mut self, c: u64, offers: u64) {
@@ -615,8 +627,6 @@ impl<'a> Sim<'a> {
         self.running += launched;
         self.task_events += launched;
         if !left.is_empty() {
-            let fw = &self.w.frameworks[f];
-            let agent = &self.w.agents[o.agent as usize].name;
             // With nothing left pending the framework suppresses before the next cycle, and
             // reviving clears its filters: a filter could never act, so none is installed.
             let refuse = if self.frameworks[f].pending_tasks == 0 && !self.filter_idle_declines {
@@ -624,12 +634,7 @@ impl<'a> Sim<'a> {
             } else {
                 self.settings.refuse_seconds
             };
-            let t0 = Instant::now();
-            let r = self
-                .allocator
-                .recover_resources(&fw.name, agent, &fw.role, &left, refuse);
-            self.in_allocator += t0.elapsed();
-            r.map_err(|e| self.fail(&format!("recover_resources({}, {agent})", fw.name), e))?;
+            self.recover(o.framework, o.agent, &left, refuse)?;
             if refuse > 0.0 && refuse.is_finite() {
                 self.expiries.push_back(c + (refuse * 1e6).round() as u64);
             }
