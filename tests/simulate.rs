@@ -450,4 +450,13 @@ fn generate_is_deterministic_and_loads() {
     assert_eq!(w["jobs"].as_array().map(Vec::len), Some(12));
     let out = simulate(&[&file, "--policies", "drf"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    // A value that would make no workload is an error naming the flag, not a silent default.
+    let out = simulate(&["generate", "--frameworks", "0"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("--frameworks: must be at least 1"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
 }

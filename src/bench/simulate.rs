@@ -137,7 +137,8 @@ pub fn run(args: &SimulateBenchArgs) -> Result<(), String> {
         load: 0.9,
         max_tasks: Some(args.tasks),
         max_tasks_per_offer: None,
-    });
+    })
+    .map_err(|e| e.to_string())?;
     let mut rows = Vec::new();
     let label = format!(
         "synthetic: {} agents, {} frameworks, {} tasks",

@@ -153,7 +153,6 @@ pub struct GenerateArgs {
     pub load: f64,
     /// Written into the workload: each framework launches at most this many tasks per offer
     /// (default: all that fit).
-    /// Tasks a framework launches per offer at most (default: all that fit).
     #[arg(long = "max_tasks_per_offer")]
     pub max_tasks_per_offer: Option<u32>,
     /// Output file (default: stdout).
@@ -325,7 +324,7 @@ fn generate_file(g: &GenerateArgs) -> Result<(), SimulateError> {
         max_tasks: None,
         max_tasks_per_offer: g.max_tasks_per_offer,
     };
-    let w = generate(&options);
+    let w = generate(&options)?;
     let text = serde_json::to_string_pretty(&formats::to_json(&w)).unwrap_or_default() + "\n";
     match &g.output {
         Some(path) => report::write_file(path, &text),

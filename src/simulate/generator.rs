@@ -2,6 +2,7 @@
 //! exponential durations. The same options and seed always give the same workload.
 
 use super::workload::{AgentSpec, FrameworkSpec, JobSpec, TaskGroup, Workload};
+use super::SimulateError;
 use modkit_allocators::sorter::rng::SplitMix64;
 use modkit_ffi::resources::{Attributes, Resources};
 
@@ -73,17 +74,66 @@ impl Default for GeneratorOptions {
     }
 }
 
+fn bad(flag: &str, reason: String) -> Result<(), SimulateError> {
+    Err(SimulateError::Flag {
+        flag: flag.to_string(),
+        reason,
+    })
+}
+
+impl GeneratorOptions {
+    /// Refuses what would make no workload or a meaningless one, naming the flag.
+    pub fn check(&self) -> Result<(), SimulateError> {
+        if self.frameworks == 0 {
+            return bad("--frameworks", "must be at least 1".into());
+        }
+        if self.agents == 0 {
+            return bad("--agents", "must be at least 1".into());
+        }
+        if !self
+            .agent_resources
+            .scalar("cpus")
+            .is_some_and(|c| c.as_f64() > 0.0)
+        {
+            return bad(
+                "--agent-resources",
+                format!(
+                    "'{}' has no cpus (the arrival rate is sized to the cluster's cpus)",
+                    self.agent_resources
+                ),
+            );
+        }
+        let at_least = |flag: &str, v: f64, min: f64, strict: bool| {
+            let ok = v.is_finite() && if strict { v > min } else { v >= min };
+            let what = if strict { "more than" } else { "at least" };
+            if ok {
+                Ok(())
+            } else {
+                bad(flag, format!("{v} must be {what} {min}"))
+            }
+        };
+        at_least("--mean-tasks", self.mean_tasks, 1.0, false)?;
+        at_least("--mean-duration", self.mean_duration, 0.0, true)?;
+        at_least("--load", self.load, 0.0, true)?;
+        if self.max_tasks_per_offer == Some(0) {
+            return bad("--max_tasks_per_offer", "must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
 /// Generates a workload: framework `fw-i` in role `role-i` (every fourth one with weight 2).
-pub fn generate(o: &GeneratorOptions) -> Workload {
+pub fn generate(o: &GeneratorOptions) -> Result<Workload, SimulateError> {
+    o.check()?;
     let mut rng = Rng::new(o.seed);
-    let agents = (0..o.agents.max(1))
+    let agents = (0..o.agents)
         .map(|i| AgentSpec {
             name: format!("agent-{i}"),
             resources: o.agent_resources.clone(),
             attributes: Attributes::default(),
         })
         .collect::<Vec<_>>();
-    let frameworks: Vec<FrameworkSpec> = (0..o.frameworks.max(1))
+    let frameworks: Vec<FrameworkSpec> = (0..o.frameworks)
         .map(|i| FrameworkSpec {
             name: format!("fw-{i}"),
             role: format!("role-{i}"),
@@ -98,10 +148,9 @@ pub fn generate(o: &GeneratorOptions) -> Workload {
     let mean_cpus = SHAPES.iter().map(|s| s.0).sum::<f64>() / SHAPES.len() as f64;
     let cluster_cpus =
         o.agent_resources.scalar("cpus").map_or(1.0, |s| s.as_f64()) * agents.len() as f64;
-    let mean_tasks = o.mean_tasks.max(1.0);
+    let mean_tasks = o.mean_tasks;
     // Jobs per second so that arriving cpu-seconds fill `load` of the cluster.
-    let rate =
-        (o.load.max(1e-3) * cluster_cpus) / (mean_tasks * o.mean_duration.max(1e-3) * mean_cpus);
+    let rate = (o.load * cluster_cpus) / (mean_tasks * o.mean_duration * mean_cpus);
     let mut jobs = Vec::with_capacity(o.jobs.min(1 << 16));
     let (mut now, mut total) = (0.0, 0u64);
     for j in 0..o.jobs {
@@ -140,12 +189,12 @@ pub fn generate(o: &GeneratorOptions) -> Workload {
             }],
         });
     }
-    Workload {
+    Ok(Workload {
         source: format!("generated (seed {})", o.seed),
         agents,
         frameworks,
         jobs,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -155,13 +204,14 @@ mod tests {
     #[test]
     fn the_same_seed_gives_the_same_workload_and_another_does_not() {
         let o = GeneratorOptions::default();
-        assert_eq!(generate(&o), generate(&o));
+        let gen = |o: &GeneratorOptions| generate(o).expect("valid options");
+        assert_eq!(gen(&o), gen(&o));
         let other = GeneratorOptions {
             seed: 2,
             ..o.clone()
         };
-        assert_ne!(generate(&o).jobs, generate(&other).jobs);
-        let w = generate(&o);
+        assert_ne!(gen(&o).jobs, gen(&other).jobs);
+        let w = gen(&o);
         assert_eq!(
             (w.jobs.len(), w.frameworks.len(), w.agents.len()),
             (100, 4, 10)
@@ -176,7 +226,41 @@ mod tests {
             max_tasks: Some(1234),
             ..Default::default()
         };
-        assert_eq!(generate(&o).tasks(), 1234);
+        assert_eq!(generate(&o).expect("valid options").tasks(), 1234);
+    }
+
+    #[test]
+    fn bad_options_are_refused_by_flag() {
+        let refused = |change: &dyn Fn(&mut GeneratorOptions)| {
+            let mut o = GeneratorOptions::default();
+            change(&mut o);
+            generate(&o).map(|_| ()).unwrap_err().to_string()
+        };
+        assert_eq!(
+            refused(&|o| o.frameworks = 0),
+            "--frameworks: must be at least 1"
+        );
+        assert_eq!(refused(&|o| o.agents = 0), "--agents: must be at least 1");
+        assert_eq!(
+            refused(&|o| o.agent_resources = Resources::parse("mem:10").unwrap()),
+            "--agent-resources: 'mem:10' has no cpus (the arrival rate is sized to the cluster's cpus)"
+        );
+        assert_eq!(
+            refused(&|o| o.mean_tasks = 0.5),
+            "--mean-tasks: 0.5 must be at least 1"
+        );
+        assert_eq!(
+            refused(&|o| o.mean_duration = 0.0),
+            "--mean-duration: 0 must be more than 0"
+        );
+        assert_eq!(
+            refused(&|o| o.load = f64::NAN),
+            "--load: NaN must be more than 0"
+        );
+        assert_eq!(
+            refused(&|o| o.max_tasks_per_offer = Some(0)),
+            "--max_tasks_per_offer: must be at least 1"
+        );
     }
 
     #[test]

@@ -73,13 +73,12 @@ impl Workload {
 
     /// The roles in first-seen order with their weights.
     pub fn roles(&self) -> Vec<(String, f64)> {
-        let mut seen: Vec<(String, f64)> = Vec::new();
-        for f in &self.frameworks {
-            if !seen.iter().any(|(r, _)| *r == f.role) {
-                seen.push((f.role.clone(), f.weight));
-            }
-        }
-        seen
+        let mut known = std::collections::HashSet::new();
+        self.frameworks
+            .iter()
+            .filter(|f| known.insert(f.role.as_str()))
+            .map(|f| (f.role.clone(), f.weight))
+            .collect()
     }
 
     /// The sum of every agent's scalar resources, by name.

@@ -17,6 +17,7 @@ use super::metrics::{Recorder, RoleInit, Summary};
 use super::workload::Workload;
 use super::SimulateError;
 use framework::{FrameworkState, Pending, Pick};
+use modkit_allocators::fast_hash::FastMap;
 use modkit_allocators::name_index::NameIndex;
 use modkit_ffi::resources::{Resource, Resources, Scalar, Value};
 use modkit_ffi::sdk::{Allocator, ModuleError, QuantityBuf};
@@ -181,7 +182,14 @@ impl<'a> Sim<'a> {
         let k = names.len();
         let roles = w.roles();
         let role_names: Vec<String> = roles.iter().map(|(r, _)| r.clone()).collect();
-        let role_of = |name: &str| role_names.iter().position(|r| r == name).unwrap_or(0);
+        let role_index: FastMap<&str, usize> = role_names
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.as_str(), i))
+            .collect();
+        let role_of = |name: &str| role_index.get(name).copied().unwrap_or(0);
+        // Per framework, its role's index.
+        let framework_role: Vec<usize> = w.frameworks.iter().map(|f| role_of(&f.role)).collect();
         let mut shapes = Vec::new();
         let mut durations = Vec::new();
         let mut group_start = Vec::with_capacity(w.jobs.len());
@@ -191,7 +199,7 @@ impl<'a> Sim<'a> {
         let mut role_tasks = vec![0.0; roles.len()];
         for job in &w.jobs {
             group_start.push(durations.len() as u32);
-            let role = role_of(&w.frameworks[job.framework].role);
+            let role = framework_role[job.framework];
             for g in &job.groups {
                 dense(&names, &g.resources, &mut buf);
                 shapes.extend_from_slice(&buf);
@@ -242,7 +250,8 @@ impl<'a> Sim<'a> {
             frameworks: w
                 .frameworks
                 .iter()
-                .map(|f| FrameworkState::new(role_of(&f.role), f.max_tasks_per_offer))
+                .zip(&framework_role)
+                .map(|(f, &role)| FrameworkState::new(role, f.max_tasks_per_offer))
                 .collect(),
             role_names,
             framework_index: index(w.frameworks.iter().map(|f| f.name.as_str())),
@@ -744,7 +753,8 @@ mod tests {
             load: 0.95,
             max_tasks: None,
             max_tasks_per_offer: None,
-        });
+        })
+        .unwrap();
         let settings = Settings::default();
         let base = base_flags(3, &settings);
         let registry = manager(base.clone()).unwrap();
