@@ -21,7 +21,7 @@ impl HierarchicalAllocator {
     ) -> Result<()> {
         for (rid, role) in self.st.roles.iter() {
             if role.active && !(role.listed > 0 && quota.wants_guarantee(rid)) {
-                self.role_sorter.deactivate(&role.name)?;
+                self.role_sorter.deactivate(&role.name, rid)?;
                 hidden.push(rid);
             }
         }
@@ -40,7 +40,7 @@ impl HierarchicalAllocator {
                 continue;
             }
             let role = self.st.roles.get(rid).ok_or_else(|| gone("role", rid))?;
-            self.role_sorter.deactivate(&role.name)?;
+            self.role_sorter.deactivate(&role.name, rid)?;
             hidden.push(rid);
         }
         Ok(())
@@ -51,7 +51,7 @@ impl HierarchicalAllocator {
         let mut result = Ok(());
         for rid in hidden.drain(..) {
             let told = match self.st.roles.get(rid) {
-                Some(role) => self.role_sorter.activate(&role.name),
+                Some(role) => self.role_sorter.activate(&role.name, rid),
                 None => Err(gone("role", rid)),
             };
             if result.is_ok() {

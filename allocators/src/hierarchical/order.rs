@@ -7,7 +7,7 @@
 //! mostly without hashing: a sorter changed by one allocation lists nearly the same order as
 //! before, so each name is first compared with the one at the same place in the last order.
 
-use super::ids::{Id, Names};
+use super::ids::{FastMap, Id, Names};
 use modkit_ffi::sdk::{ModuleError, Quantities, Result, Sorter};
 
 pub(super) struct SorterSlot {
@@ -20,6 +20,9 @@ pub(super) struct SorterSlot {
     reuse: bool,
     /// Kept between sorts so that resolving an order does not allocate.
     scratch: Vec<Id>,
+    /// The clients active in the sorter, by id: a sorter lists exactly its active clients, so
+    /// with one there is nothing to ask (most roles hold one framework).
+    active: FastMap<Id, ()>,
 }
 
 impl SorterSlot {
@@ -31,6 +34,7 @@ impl SorterSlot {
             valid: false,
             reuse,
             scratch: Vec::new(),
+            active: FastMap::default(),
         }
     }
 
@@ -43,16 +47,22 @@ impl SorterSlot {
         self.changed().add_client(client)
     }
 
-    pub(super) fn remove_client(&mut self, client: &str) -> Result<()> {
-        self.changed().remove_client(client)
+    pub(super) fn remove_client(&mut self, client: &str, id: Id) -> Result<()> {
+        self.changed().remove_client(client)?;
+        self.active.remove(&id);
+        Ok(())
     }
 
-    pub(super) fn activate(&mut self, client: &str) -> Result<()> {
-        self.changed().activate(client)
+    pub(super) fn activate(&mut self, client: &str, id: Id) -> Result<()> {
+        self.changed().activate(client)?;
+        self.active.insert(id, ());
+        Ok(())
     }
 
-    pub(super) fn deactivate(&mut self, client: &str) -> Result<()> {
-        self.changed().deactivate(client)
+    pub(super) fn deactivate(&mut self, client: &str, id: Id) -> Result<()> {
+        self.changed().deactivate(client)?;
+        self.active.remove(&id);
+        Ok(())
     }
 
     pub(super) fn update_weight(&mut self, path: &str, weight: f64) -> Result<()> {
@@ -87,6 +97,12 @@ impl SorterSlot {
         ids: &Names,
         visit: &mut dyn FnMut(Id) -> Result<bool>,
     ) -> Result<()> {
+        if self.active.len() == 1 {
+            if let Some(&only) = self.active.keys().next() {
+                visit(only)?;
+                return Ok(());
+            }
+        }
         if self.reuse && self.valid && self.complete {
             for &id in &self.order {
                 if visit(id)? {
@@ -202,7 +218,7 @@ mod tests {
             .expect("agent");
         for (id, name) in ["a", "b", "c"].iter().enumerate() {
             slot.add_client(name).expect("client");
-            slot.activate(name).expect("activate");
+            slot.activate(name, id as Id).expect("activate");
             names.insert(name, id as Id);
         }
         (slot, names)
@@ -245,6 +261,23 @@ mod tests {
             .visit(&names, &mut |_| Err(ModuleError::failed("boom")))
             .unwrap_err();
         assert_eq!(e, ModuleError::failed("boom"));
+    }
+
+    /// With one active client there is nothing to ask the sorter; with more, it is asked.
+    #[test]
+    fn one_active_client_is_visited_without_a_sort() {
+        let (mut slot, names) = slot();
+        slot.deactivate("a", 0).expect("deactivate");
+        slot.remove_client("b", 1).expect("remove");
+        assert_eq!(all(&mut slot, &names), [2]);
+        // Not sorted: the last order is still the one from before.
+        assert!(!slot.valid);
+        slot.activate("a", 0).expect("activate");
+        assert_eq!(all(&mut slot, &names), [0, 2]);
+        assert!(slot.valid && slot.complete);
+        // A failed call into the sorter leaves the active set as it was.
+        assert!(slot.activate("zz", 9).is_err());
+        assert_eq!(all(&mut slot, &names), [0, 2]);
     }
 
     #[test]

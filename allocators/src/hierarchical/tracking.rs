@@ -70,10 +70,10 @@ impl HierarchicalAllocator {
             let listed = framework.active && standing.subscribed && !standing.suppressed;
             if listed != standing.listed {
                 if listed {
-                    role.sorter.activate(&framework.name)?;
+                    role.sorter.activate(&framework.name, fid)?;
                     role.listed += 1;
                 } else {
-                    role.sorter.deactivate(&framework.name)?;
+                    role.sorter.deactivate(&framework.name, fid)?;
                     role.listed -= 1;
                 }
                 standing.listed = listed;
@@ -85,9 +85,9 @@ impl HierarchicalAllocator {
         let active = role.subscribed > 0 && role.listed > 0;
         if active != role.active {
             if active {
-                self.role_sorter.activate(&role.name)?;
+                self.role_sorter.activate(&role.name, rid)?;
             } else {
-                self.role_sorter.deactivate(&role.name)?;
+                self.role_sorter.deactivate(&role.name, rid)?;
             }
             role.active = active;
         }
@@ -142,13 +142,13 @@ impl HierarchicalAllocator {
             .roles
             .get_mut(rid)
             .ok_or_else(|| gone("role", rid))?;
-        role.sorter.remove_client(&framework.name)?;
+        role.sorter.remove_client(&framework.name, fid)?;
         framework.roles.remove(&rid);
         role.tracked -= 1;
         if standing.listed {
             role.listed -= 1;
             if role.listed == 0 && role.active {
-                self.role_sorter.deactivate(&role.name)?;
+                self.role_sorter.deactivate(&role.name, rid)?;
                 role.active = false;
             }
         }
@@ -160,7 +160,7 @@ impl HierarchicalAllocator {
         if role.tracked > 0 {
             return Ok(());
         }
-        self.role_sorter.remove_client(&role.name)?;
+        self.role_sorter.remove_client(&role.name, rid)?;
         self.ids.roles.remove(&role.name);
         self.st.roles.remove(rid);
         Ok(())

@@ -112,6 +112,8 @@ struct Sim<'a> {
     pending_total: u64,
     running: u64,
     next_cycle: Option<u64>,
+    /// `refuse_seconds` in µs when a decline installs an expiring filter.
+    refuse_us: Option<u64>,
     /// Expiry times of the filters installed, in order (one `refuse_seconds` for all).
     expiries: VecDeque<u64>,
     rec: Recorder,
@@ -265,6 +267,8 @@ impl<'a> Sim<'a> {
             pending_total: 0,
             running: 0,
             next_cycle: None,
+            refuse_us: (settings.refuse_seconds > 0.0 && settings.refuse_seconds.is_finite())
+                .then(|| (settings.refuse_seconds * 1e6).round() as u64),
             expiries: VecDeque::new(),
             cycles: 0,
             offers: 0,
@@ -638,14 +642,15 @@ impl<'a> Sim<'a> {
         if !left.is_empty() {
             // With nothing left pending the framework suppresses before the next cycle, and
             // reviving clears its filters: a filter could never act, so none is installed.
-            let refuse = if self.frameworks[f].pending_tasks == 0 && !self.filter_idle_declines {
-                0.0
-            } else {
+            let filtered = self.frameworks[f].pending_tasks > 0 || self.filter_idle_declines;
+            let refuse = if filtered {
                 self.settings.refuse_seconds
+            } else {
+                0.0
             };
             self.recover(o.framework, o.agent, &left, refuse)?;
-            if refuse > 0.0 && refuse.is_finite() {
-                self.expiries.push_back(c + (refuse * 1e6).round() as u64);
+            if let (true, Some(us)) = (filtered, self.refuse_us) {
+                self.expiries.push_back(c + us);
             }
         }
         Ok(launched)

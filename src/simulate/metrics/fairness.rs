@@ -24,7 +24,9 @@ pub fn tasks_fitting(have: &[i64], demand: &[f64]) -> u64 {
         }
     }
     if best.is_finite() {
-        (best + 1e-9).floor().max(0.0) as u64
+        // `as` truncates toward zero and saturates below at 0: the floor of a count, without
+        // a call into libm on every role pair.
+        (best + 1e-9) as u64
     } else {
         0
     }
