@@ -65,8 +65,6 @@ pub struct Run {
     /// Task launches plus task ends.
     pub task_events: u64,
     pub wall: Duration,
-    /// The part of `wall` spent inside `allocate` and `recover_resources`.
-    pub in_allocator: Duration,
 }
 
 /// Tasks launched together from one offer, ending together.
@@ -127,8 +125,6 @@ struct Sim<'a> {
     now: u64,
     /// Tasks finished at the next progress report.
     next_report: u64,
-    /// Wall time spent inside allocator calls.
-    in_allocator: Duration,
     /// Declines by a framework left with nothing pending install filters too (only to show,
     /// in a test, that leaving them out changes nothing).
     filter_idle_declines: bool,
@@ -278,7 +274,6 @@ impl<'a> Sim<'a> {
             idle_cycles: 0,
             now: 0,
             next_report: 0,
-            in_allocator: Duration::ZERO,
             filter_idle_declines: false,
             offered: Vec::new(),
             picks: Vec::new(),
@@ -512,7 +507,6 @@ impl<'a> Sim<'a> {
                 })?;
         }
         let took = started.elapsed();
-        self.in_allocator += took;
         self.rec.decision(took.as_secs_f64());
         let count = offered.len() as u64;
         self.offers += count;
@@ -562,12 +556,10 @@ impl<'a> Sim<'a> {
         let fw = &self.w.frameworks[framework as usize];
         let (name, role) = (fw.name.as_str(), fw.role.as_str());
         let agent = self.w.agents[agent as usize].name.as_str();
-        let t0 = Instant::now();
-        let r = self
-            .allocator
-            .recover_resources(name, agent, role, resources, refuse);
-        self.in_allocator += t0.elapsed();
-        r.map_err(|e| self.fail(&format!("recover_resources({name}, {agent})"), e))
+        // Not timed: a clock read per decline cost more than a tenth of a run.
+        self.allocator
+            .recover_resources(name, agent, role, resources, refuse)
+            .map_err(|e| self.fail(&format!("recover_resources({name}, {agent})"), e))
     }
 
     /// Sets the next cycle after the one at `c`, which made `offers` offers (when cycles are
@@ -704,13 +696,8 @@ fn simulate_with(
     let mut sim = Sim::new(policy, allocator, w, settings);
     sim.filter_idle_declines = filter_idle_declines;
     sim.run(progress)?;
-    let (cycles, offers, task_events, makespan, in_allocator) = (
-        sim.cycles,
-        sim.offers,
-        sim.task_events,
-        sim.makespan,
-        sim.in_allocator,
-    );
+    let (cycles, offers, task_events, makespan) =
+        (sim.cycles, sim.offers, sim.task_events, sim.makespan);
     let roles = sim.role_names.clone();
     let done = sim.rec.finish(makespan);
     Ok(Run {
@@ -724,7 +711,6 @@ fn simulate_with(
         offers,
         task_events,
         wall: started.elapsed(),
-        in_allocator,
     })
 }
 
