@@ -68,12 +68,30 @@ impl Leftovers {
             let left = self.processes();
             left.is_empty().then_some(())
         });
-        assert!(
-            left.is_some(),
-            "processes left behind: {:?}",
-            self.processes()
-        );
+        let described: Vec<String> = self.processes().into_iter().map(describe).collect();
+        assert!(left.is_some(), "processes left behind: {described:?}");
     }
+}
+
+/// A process as `pid (state, parent ppid): command line`, to tell in a failure what was left.
+fn describe(pid: i64) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map_or("?", str::trim)
+            .to_string()
+    };
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .unwrap_or_default();
+    format!(
+        "{pid} ({}, parent {}): {}",
+        field("State:"),
+        field("PPid:"),
+        cmdline.trim()
+    )
 }
 
 impl Drop for Leftovers {

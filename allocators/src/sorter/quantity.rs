@@ -23,8 +23,20 @@ pub(crate) fn to_milli(name: &str, value: f64) -> Result<i64, SorterError> {
             value,
         });
     }
-    // The bounds above make the cast exact.
-    Ok((value * 1000.0).round() as i64)
+    Ok(round_nonnegative(value * 1000.0))
+}
+
+/// `x.round()` for 0 ≤ x ≤ 1e15 without the call into libm that `round` is on every quantity
+/// of every sorter call: truncating is exact, and so is the fraction left (x and its truncation
+/// are within a factor of two once the truncation is 1 or more), so comparing it with one half
+/// rounds halves away from zero as `round` does.
+fn round_nonnegative(x: f64) -> i64 {
+    let whole = x as i64;
+    if x - whole as f64 >= 0.5 {
+        whole + 1
+    } else {
+        whole
+    }
 }
 
 /// Back to the unit the host speaks.
@@ -138,6 +150,26 @@ mod tests {
     #[test]
     fn thousandths_round_like_mesos_and_sum_exactly() {
         assert_eq!(to_milli("cpus", 0.1).unwrap(), 100);
+        // Rounding as `f64::round` does, halves and near-halves included.
+        let mut rng = crate::sorter::rng::SplitMix64::new(3);
+        let edges = [
+            0.0,
+            0.5,
+            1.5,
+            2.5,
+            0.499_999_999_999_999_94,
+            4_503_599_627_370_495.5 / 4.5,
+            1e15,
+            999_999_999_999_999.4,
+        ];
+        let random = (0..100_000).map(|i| {
+            let unit = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+            unit * [1.0, 1e3, 1e9, 1e15][i % 4]
+        });
+        let halves = (0..1_000).map(|k| k as f64 * 999_983.0 + 0.5);
+        for x in edges.into_iter().chain(halves).chain(random) {
+            assert_eq!(round_nonnegative(x), x.round() as i64, "{x}");
+        }
         assert_eq!(to_milli("cpus", 0.0005).unwrap(), 1);
         let sum: i64 = (0..3).map(|_| to_milli("cpus", 0.1).unwrap()).sum();
         assert_eq!(sum - to_milli("cpus", 0.3).unwrap(), 0);
