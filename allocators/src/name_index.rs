@@ -7,7 +7,6 @@
 use crate::fast_hash::FastHasher;
 use hashbrown::HashTable;
 use std::hash::Hasher;
-use std::sync::Arc;
 
 /// A name's length and first 16 bytes (zero-padded); `len` is `u32::MAX` for a free id.
 #[derive(Clone, Copy, Debug)]
@@ -40,8 +39,8 @@ pub struct NameIndex {
     table: HashTable<u32>,
     /// id → its name's head.
     heads: Vec<Head>,
-    /// id → its name, shared with whoever else keeps it.
-    names: Vec<Option<Arc<str>>>,
+    /// id → its name.
+    names: Vec<Option<Box<str>>>,
 }
 
 fn hash(name: &str) -> u64 {
@@ -66,11 +65,6 @@ impl NameIndex {
         self.names.get(id as usize)?.as_deref()
     }
 
-    /// The shared copy of the name under `id`.
-    pub fn shared(&self, id: u32) -> Option<&Arc<str>> {
-        self.names.get(id as usize)?.as_ref()
-    }
-
     /// Names held.
     pub fn len(&self) -> usize {
         self.table.len()
@@ -85,11 +79,10 @@ impl NameIndex {
         matches(&self.heads, &self.names, id, name)
     }
 
-    /// Puts `name` under `id` (a free id); a name already held moves to `id`. Returns the
-    /// shared copy of the name.
-    pub fn insert(&mut self, name: &str, id: u32) -> Arc<str> {
+    /// Puts `name` under `id` (a free id); a name already held moves to `id`.
+    pub fn insert(&mut self, name: &str, id: u32) {
         self.remove(name);
-        let shared: Arc<str> = name.into();
+        let owned: Box<str> = name.into();
         let at = id as usize;
         if self.heads.len() <= at {
             self.heads.resize(at + 1, Head::FREE);
@@ -97,11 +90,10 @@ impl NameIndex {
         }
         debug_assert!(self.names[at].is_none(), "id {id} is taken");
         self.heads[at] = Head::of(name);
-        self.names[at] = Some(shared.clone());
+        self.names[at] = Some(owned);
         let names = &self.names;
         let rehash = |&id: &u32| names[id as usize].as_deref().map_or(0, hash);
         self.table.insert_unique(hash(name), id, rehash);
-        shared
     }
 
     /// Drops `name`, returning its id.
@@ -130,7 +122,7 @@ impl NameIndex {
 }
 
 /// Whether `name` is the name under `id`: its head first, the whole name only past 16 bytes.
-fn matches(heads: &[Head], names: &[Option<Arc<str>>], id: u32, name: &str) -> bool {
+fn matches(heads: &[Head], names: &[Option<Box<str>>], id: u32, name: &str) -> bool {
     let Some(head) = heads.get(id as usize) else {
         return false;
     };
