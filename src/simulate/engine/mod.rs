@@ -556,7 +556,7 @@ impl<'a> Sim<'a> {
         let fw = &self.w.frameworks[framework as usize];
         let (name, role) = (fw.name.as_str(), fw.role.as_str());
         let agent = self.w.agents[agent as usize].name.as_str();
-        // Not timed: a clock read per decline cost more than a tenth of a run.
+        // Not timed: two clock reads per call were several percent of a run.
         self.allocator
             .recover_resources(name, agent, role, resources, refuse)
             .map_err(|e| self.fail(&format!("recover_resources({name}, {agent})"), e))
