@@ -8,7 +8,7 @@ use super::container::{Container, Phase};
 use super::program::kill_group;
 use super::{invocation, protocol, Inner, REQUEST, TERMINATION};
 use crate::error::Result;
-use crate::model::{ContainerRequest, ContainerTermination, RecoverMode, RecoveryReport};
+use crate::model::{ContainerRequest, RecoverMode, RecoveryReport};
 use crate::native::validate_id;
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -17,25 +17,13 @@ use std::sync::{mpsc, Arc, Mutex};
 impl Inner {
     pub(super) fn recover(self: &Arc<Self>, mode: RecoverMode) -> Result<RecoveryReport> {
         let mut report = RecoveryReport::default();
-        let mut running: Vec<ContainerRequest> = Vec::new();
-        for id in self.store.ids()? {
-            match self.store.read::<ContainerTermination>(&id, TERMINATION) {
-                Ok(Some(termination)) => {
-                    self.containers.remember(&id, termination);
-                    continue;
-                }
-                Ok(None) => {}
-                Err(e) => tracing::warn!(container = %id, "{e}"),
-            }
-            match self.store.read::<ContainerRequest>(&id, REQUEST) {
-                Ok(Some(request)) if request.container_id == id => running.push(request),
-                Ok(Some(_)) => report
-                    .corrupt
-                    .push((id, "its request names another container".into())),
-                Ok(None) => report.corrupt.push((id, "its request is missing".into())),
-                Err(e) => report.corrupt.push((id, e.to_string())),
-            }
-        }
+        let ids = self.store.ids()?;
+        let running = self.store.unended(
+            &ids,
+            (TERMINATION, REQUEST, "request"),
+            |id, end| self.containers.remember(id, end),
+            &mut report.corrupt,
+        );
 
         let believed: Vec<(String, String)> = running
             .iter()

@@ -3,6 +3,7 @@
 //! leaves either the old or the new content, never half.
 
 use super::error::{ContainerizerError, Result};
+use crate::model::{ContainerRequest, ContainerTermination};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fs;
@@ -122,6 +123,38 @@ impl Store {
             .collect();
         ids.sort();
         Ok(ids)
+    }
+
+    /// After a restart: each of `ids` that had ended (its `termination` file) goes to
+    /// `ended`; the others' requests (their `request` file, named `what` in reasons) come back,
+    /// and those that cannot be read go to `corrupt` with the reason.
+    pub fn unended(
+        &self,
+        ids: &[String],
+        (termination, request, what): (&str, &str, &str),
+        mut ended: impl FnMut(&str, ContainerTermination),
+        corrupt: &mut Vec<(String, String)>,
+    ) -> Vec<ContainerRequest> {
+        let mut requests = Vec::new();
+        for id in ids {
+            match self.read(id, termination) {
+                Ok(Some(end)) => {
+                    ended(id, end);
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(container = %id, "{e}"),
+            }
+            match self.read::<ContainerRequest>(id, request) {
+                Ok(Some(r)) if r.container_id == *id => requests.push(r),
+                Ok(Some(_)) => {
+                    corrupt.push((id.clone(), format!("its {what} names another container")))
+                }
+                Ok(None) => corrupt.push((id.clone(), format!("its {what} is missing"))),
+                Err(e) => corrupt.push((id.clone(), e.to_string())),
+            }
+        }
+        requests
     }
 
     pub fn remove(&self, id: &str) -> Result<()> {

@@ -5,9 +5,7 @@
 use super::checkpoint::{CONFIG, PID, TERMINATION};
 use super::container::{Cause, Container, Phase};
 use super::error::Result;
-use super::model::{
-    ContainerRequest, ContainerTermination, PidRecord, RecoverMode, RecoveryReport,
-};
+use super::model::{ContainerRequest, PidRecord, RecoverMode, RecoveryReport};
 use super::{process, Inner};
 use modkit_ffi::types::{ContainerId, ContainerState};
 use std::collections::BTreeSet;
@@ -21,44 +19,25 @@ enum Found {
 impl Inner {
     pub(super) fn recover(self: &Arc<Self>, mode: RecoverMode) -> Result<RecoveryReport> {
         let mut report = RecoveryReport::default();
+        let ids = self.store.ids()?;
+        let known: BTreeSet<String> = ids.iter().cloned().collect();
+        let requests = self.store.unended(
+            &ids,
+            (TERMINATION, CONFIG, "config"),
+            |id, end| self.containers.remember(id, end),
+            &mut report.corrupt,
+        );
         let mut found = Vec::new();
-        let mut known = BTreeSet::new();
-        for id in self.store.ids()? {
-            known.insert(id.clone());
-            match self.store.read::<ContainerTermination>(&id, TERMINATION) {
-                Ok(Some(termination)) => {
-                    self.containers.remember(&id, termination);
-                    continue;
-                }
-                Ok(None) => {}
-                Err(e) => tracing::warn!(container = %id, "{e}"),
-            }
-            let request = match self.store.read::<ContainerRequest>(&id, CONFIG) {
-                Ok(Some(request)) if request.container_id == id => request,
-                Ok(Some(_)) => {
-                    report
-                        .corrupt
-                        .push((id.clone(), "its config names another container".into()));
-                    continue;
-                }
-                Ok(None) => {
-                    report
-                        .corrupt
-                        .push((id.clone(), "its config is missing".into()));
-                    continue;
-                }
-                Err(e) => {
-                    report.corrupt.push((id.clone(), e.to_string()));
-                    continue;
-                }
-            };
-            match self.store.read::<PidRecord>(&id, PID) {
+        for request in requests {
+            match self.store.read::<PidRecord>(&request.container_id, PID) {
                 Ok(Some(pid)) if process::is_alive(pid.pid, pid.start_time) => {
                     found.push(Found::Live(request, pid))
                 }
                 Ok(pid) => found.push(Found::Dead(request, pid)),
                 Err(e) => {
-                    report.corrupt.push((id.clone(), e.to_string()));
+                    report
+                        .corrupt
+                        .push((request.container_id.clone(), e.to_string()));
                 }
             }
         }
