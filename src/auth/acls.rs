@@ -13,7 +13,8 @@ use serde_json::Value;
 
 use super::error::AuthError;
 use super::source::read_flag;
-use parse::{invalid, kind, parse_rules, unknown_key_hint};
+use crate::auth::error::json_kind;
+use parse::{invalid, parse_rules, unknown_key_hint};
 
 mod parse;
 
@@ -186,7 +187,7 @@ impl Acls {
             return Err(invalid(
                 origin,
                 "(top level)",
-                &format!("expected an object, found {}", kind(&root)),
+                &format!("expected an object, found {}", json_kind(&root)),
             ));
         };
         let mut acls = Acls {
@@ -199,7 +200,7 @@ impl Acls {
                     invalid(
                         origin,
                         key,
-                        &format!("expected true or false, found {}", kind(value)),
+                        &format!("expected true or false, found {}", json_kind(value)),
                     )
                 })?;
                 continue;

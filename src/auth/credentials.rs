@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::basic::parse_basic;
-use super::error::AuthError;
+use super::error::{json_kind, AuthError};
 use super::secret::Secret;
 use super::source::read_flag;
 
@@ -107,24 +107,7 @@ impl Credentials {
 }
 
 fn invalid(origin: &str, at: &str, reason: &str) -> AuthError {
-    AuthError::Invalid {
-        flag: FLAG,
-        origin: origin.to_string(),
-        at: at.to_string(),
-        reason: reason.to_string(),
-    }
-}
-
-/// A JSON type's name, for messages that must not show the value itself.
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+    AuthError::invalid(FLAG, origin, at, reason)
 }
 
 fn parse_json(origin: &str, text: &str) -> Result<Vec<(String, Secret)>, AuthError> {
@@ -150,7 +133,7 @@ fn parse_json(origin: &str, text: &str) -> Result<Vec<(String, Secret)>, AuthErr
             return Err(invalid(
                 origin,
                 "credentials",
-                &format!("expected an array, found {}", kind(&other)),
+                &format!("expected an array, found {}", json_kind(&other)),
             ))
         }
         None => return Err(invalid(origin, "credentials", "missing")),
@@ -162,7 +145,7 @@ fn parse_json(origin: &str, text: &str) -> Result<Vec<(String, Secret)>, AuthErr
             return Err(invalid(
                 origin,
                 &at,
-                &format!("expected an object, found {}", kind(&item)),
+                &format!("expected an object, found {}", json_kind(&item)),
             ));
         };
         if let Some(key) = item
@@ -181,7 +164,7 @@ fn parse_json(origin: &str, text: &str) -> Result<Vec<(String, Secret)>, AuthErr
                 return Err(invalid(
                     origin,
                     &format!("{at}.principal"),
-                    &format!("expected a string, found {}", kind(&other)),
+                    &format!("expected a string, found {}", json_kind(&other)),
                 ))
             }
             None => return Err(invalid(origin, &format!("{at}.principal"), "missing")),
@@ -194,7 +177,7 @@ fn parse_json(origin: &str, text: &str) -> Result<Vec<(String, Secret)>, AuthErr
                     &format!("{at}.secret"),
                     &format!(
                         "expected a string, found {} (for principal '{principal}')",
-                        kind(&other)
+                        json_kind(&other)
                     ),
                 ))
             }

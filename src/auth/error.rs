@@ -100,6 +100,16 @@ pub enum AuthError {
 }
 
 impl AuthError {
+    /// A bad shape at JSON path `at` of `--flag`'s `origin`.
+    pub(crate) fn invalid(flag: &'static str, origin: &str, at: &str, reason: &str) -> AuthError {
+        AuthError::Invalid {
+            flag,
+            origin: origin.to_string(),
+            at: at.to_string(),
+            reason: reason.to_string(),
+        }
+    }
+
     /// The header a 401 carries, as Mesos sends it: `Basic realm="mesos"`.
     pub fn www_authenticate(&self) -> &'static str {
         WWW_AUTHENTICATE
@@ -117,6 +127,19 @@ impl AuthError {
             AuthError::PrincipalMismatch { .. } => FORBIDDEN,
             _ => 500,
         }
+    }
+}
+
+/// A JSON type's name, for messages that must not show the value itself (it may be a secret).
+pub(crate) fn json_kind(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 

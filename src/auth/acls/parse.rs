@@ -3,26 +3,10 @@
 use serde_json::{Map, Value};
 
 use super::{Action, Entity, Rule, FLAG};
-use crate::auth::error::AuthError;
+use crate::auth::error::{json_kind, AuthError};
 
 pub(super) fn invalid(origin: &str, at: &str, reason: &str) -> AuthError {
-    AuthError::Invalid {
-        flag: FLAG,
-        origin: origin.to_string(),
-        at: at.to_string(),
-        reason: reason.to_string(),
-    }
-}
-
-pub(super) fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+    AuthError::invalid(FLAG, origin, at, reason)
 }
 
 /// Mesos ACLs that modkit has no action for. Listing one is an error, not a no-op:
@@ -86,7 +70,7 @@ pub(super) fn parse_rules(
         return Err(invalid(
             origin,
             key,
-            &format!("expected an array of rules, found {}", kind(value)),
+            &format!("expected an array of rules, found {}", json_kind(value)),
         ));
     };
     let object_key = action.object_key();
@@ -97,7 +81,7 @@ pub(super) fn parse_rules(
             return Err(invalid(
                 origin,
                 &at,
-                &format!("expected an object, found {}", kind(item)),
+                &format!("expected an object, found {}", json_kind(item)),
             ));
         };
         if let Some(extra) = fields
@@ -137,7 +121,7 @@ fn parse_entity(
             &at,
             &format!(
                 "expected {{\"values\": [..]}} or {{\"type\": \"ANY\"|\"NONE\"}}, found {}",
-                kind(value)
+                json_kind(value)
             ),
         ));
     };
@@ -162,7 +146,7 @@ fn parse_entity(
                         return Err(invalid(
                             origin,
                             &format!("{at}.values[{i}]"),
-                            &format!("expected a string, found {}", kind(other)),
+                            &format!("expected a string, found {}", json_kind(other)),
                         ))
                     }
                 }
@@ -180,7 +164,7 @@ fn parse_entity(
             return Err(invalid(
                 origin,
                 &format!("{at}.values"),
-                &format!("expected an array of strings, found {}", kind(other)),
+                &format!("expected an array of strings, found {}", json_kind(other)),
             ))
         }
     };
@@ -193,7 +177,7 @@ fn parse_entity(
                 &format!("{at}.type"),
                 &format!(
                     "expected \"ANY\", \"NONE\" or \"SOME\", found {}",
-                    kind(other)
+                    json_kind(other)
                 ),
             ))
         }
