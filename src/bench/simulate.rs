@@ -2,14 +2,13 @@
 //! frameworks, 100,000 tasks) and on a 20,000-job SWF trace generated here, each under three
 //! policies. Figures only, with their ratio to the targets; nothing is asserted.
 
-use crate::modules::ModuleManager;
 use crate::simulate::formats::{self, FormatOptions};
 use crate::simulate::generator::{generate, GeneratorOptions, Rng};
-use crate::simulate::{base_flags, parse_policies, run_policies, Settings, Workload};
+use crate::simulate::{
+    base_flags, builtin_modules, parse_policies, run_policies, Settings, Workload,
+};
 use clap::Args;
-use modkit_ffi::host::HostServices;
 use modkit_ffi::resources::Resources;
-use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::time::Instant;
 
@@ -70,11 +69,6 @@ pub fn swf_trace(jobs: usize, seed: u64) -> String {
     text
 }
 
-fn manager(flags: BTreeMap<String, String>) -> Result<ModuleManager, crate::modules::ModuleError> {
-    let services = HostServices::leak(env!("CARGO_PKG_VERSION"), "simulator", "", &flags);
-    ModuleManager::new(services)
-}
-
 struct Row {
     benchmark: String,
     policy: String,
@@ -97,7 +91,7 @@ fn run_all(
     let settings = Settings::default();
     let base = base_flags(1, &settings);
     let policies = {
-        let m = manager(base.clone()).map_err(|e| e.to_string())?;
+        let m = builtin_modules(base.clone()).map_err(|e| e.to_string())?;
         parse_policies(list, m.registry(), "hierarchical").map_err(|e| e.to_string())?
     };
     let started = Instant::now();
@@ -106,7 +100,7 @@ fn run_all(
         &policies,
         &settings,
         &base,
-        &manager,
+        &builtin_modules,
         threads,
         &|_, _| {},
     )

@@ -49,6 +49,14 @@ pub fn base_flags(sorter_seed: u64, settings: &Settings) -> BTreeMap<String, Str
 pub type Modules<'a> =
     dyn Fn(BTreeMap<String, String>) -> Result<ModuleManager, ModuleError> + Sync + 'a;
 
+/// The built-in modules alone, with `flags`: what `modkit bench simulate` and the tests run
+/// policies from (`modkit simulate` adds those of `--modules`).
+pub fn builtin_modules(flags: BTreeMap<String, String>) -> Result<ModuleManager, ModuleError> {
+    let services =
+        modkit_ffi::host::HostServices::leak(env!("CARGO_PKG_VERSION"), "simulator", "", &flags);
+    ModuleManager::new(services)
+}
+
 /// Runs `w` under each policy, each on a fresh allocator from a fresh registry, on up to
 /// `threads` threads (policies are independent, so the results are those of one after the
 /// other). `progress(policy index, tasks finished)` is called as the runs go, from any thread.

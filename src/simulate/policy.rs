@@ -3,7 +3,7 @@
 //! names two sorters; an allocator name means that allocator with its default sorters.
 
 use super::SimulateError;
-use crate::modules::{ModuleError, ModuleManager, Registry};
+use crate::modules::{ModuleManager, Registry};
 use modkit_ffi::abi::Kind;
 use modkit_ffi::sdk::{Allocator, Instance};
 use std::collections::BTreeMap;
@@ -141,7 +141,7 @@ impl Policy {
     pub fn create(
         &self,
         base: &BTreeMap<String, String>,
-        modules: &dyn Fn(BTreeMap<String, String>) -> Result<ModuleManager, ModuleError>,
+        modules: &super::Modules<'_>,
     ) -> Result<(ModuleManager, Box<dyn Allocator>), SimulateError> {
         let manager = modules(self.flags(base))?;
         match manager

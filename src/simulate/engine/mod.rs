@@ -717,16 +717,8 @@ fn simulate_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::modules::ModuleManager;
     use crate::simulate::generator::{generate, GeneratorOptions};
-    use crate::simulate::{base_flags, parse_policies};
-    use modkit_ffi::host::HostServices;
-
-    fn manager(
-        flags: std::collections::BTreeMap<String, String>,
-    ) -> Result<ModuleManager, crate::modules::ModuleError> {
-        ModuleManager::new(HostServices::leak("0", "simulator", "", &flags))
-    }
+    use crate::simulate::{base_flags, builtin_modules, parse_policies};
 
     /// A framework left with nothing pending suppresses before the next cycle and reviving
     /// clears its filters, so the filters its declines would install can never act: leaving
@@ -748,12 +740,12 @@ mod tests {
         .unwrap();
         let settings = Settings::default();
         let base = base_flags(3, &settings);
-        let registry = manager(base.clone()).unwrap();
+        let registry = builtin_modules(base.clone()).unwrap();
         for policy in
             parse_policies("drf,asset,drf:random", registry.registry(), "hierarchical").unwrap()
         {
             let mut runs = [false, true].map(|filter| {
-                let (_m, mut allocator) = policy.create(&base, &manager).unwrap();
+                let (_m, mut allocator) = policy.create(&base, &builtin_modules).unwrap();
                 simulate_with(
                     &policy.name,
                     &mut *allocator,
